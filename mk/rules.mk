@@ -5,8 +5,10 @@
 #                        N_LDLIBS := -l...                 -> $(BUILD)/<flavour>/bin/N
 #   TESTS += N           same variables; built in the san flavour only,
 #                        -> $(BUILD)/san/tests/N, run by tests/run.sh
-#   FUZZERS += N         N_SRCS, N_LIBS: a libFuzzer target built with clang
-#                        -> $(BUILD)/fuzz/N, run by tests/fuzz/run.sh
+#   FUZZERS += N         N_SRCS, N_LIBS: a libFuzzer target built with clang;
+#                        the sources of N_LIBS and tests/fuzz/os_stub.c (a
+#                        host whose cross-domain hooks all fail) are compiled
+#                        in -> $(BUILD)/fuzz/N, run by tests/fuzz/run.sh
 #   N_CFLAGS             extra flags for N's own sources
 
 objs = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(2))
@@ -40,7 +42,7 @@ endef
 
 FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined
 define fuzz_rule
-$(BUILD)/fuzz/$(1): $($(1)_SRCS) $(foreach l,$($(1)_LIBS),$($(l)_SRCS))
+$(BUILD)/fuzz/$(1): $($(1)_SRCS) $(foreach l,$($(1)_LIBS),$($(l)_SRCS)) tests/fuzz/os_stub.c
 	@mkdir -p $$(@D)
 	$$(CLANG) $$(FUZZ_CFLAGS) $($(1)_CFLAGS) -o $$@ $$^ $($(1)_LDLIBS)
 FUZZ_BINS += $(BUILD)/fuzz/$(1)
