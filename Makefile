@@ -27,8 +27,10 @@ LDFLAGS_rel :=
 FLAVOURS := san rel
 
 include mk/rules.mk
-include $(sort $(wildcard */module.mk */*/module.mk))
+include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
 $(foreach f,$(FLAVOURS),$(eval $(call flavour_rules,$(f))))
+# After the module.mk files: they declare FUZZERS.
+$(foreach z,$(FUZZERS),$(eval $(call fuzz_rule,$(z))))
 
 .PHONY: all deps test bench fuzz clean format
 all: deps $(ALL_san) $(ALL_rel)

@@ -1,7 +1,8 @@
 # Build templates.  A module.mk fragment may set, for a name N:
 #
 #   LIBS += N            N_SRCS := ...   -> $(BUILD)/<flavour>/libN.a
-#   PROGS += N           N_SRCS := ...   N_LIBS := (our libs, in link order)
+#   PROGS += N           N_SRCS := ...   N_LIBS := (our libs; the core and its
+#                        host call each other, so they link as one group)
 #                        N_LDLIBS := -l...                 -> $(BUILD)/<flavour>/bin/N
 #   TESTS += N           same variables; built in the san flavour only,
 #                        -> $(BUILD)/san/tests/N, run by tests/run.sh
@@ -25,7 +26,9 @@ endef
 define prog_rule
 $(BUILD)/$(1)/$(3)/$(2): $(call objs,$(1),$($(2)_SRCS)) $(call libfiles,$(1),$($(2)_LIBS))
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $($(2)_LDLIBS) -lpthread
+	$$(CC) $$(LDFLAGS_$(1)) -o $$@ $(call objs,$(1),$($(2)_SRCS)) \
+		-Wl,--start-group $(call libfiles,$(1),$($(2)_LIBS)) -Wl,--end-group \
+		$($(2)_LDLIBS) -lpthread
 ALL_$(1) += $(BUILD)/$(1)/$(3)/$(2)
 $(call objs,$(1),$($(2)_SRCS)): EXTRA_CFLAGS := $($(2)_CFLAGS)
 endef

@@ -1,0 +1,4 @@
+TESTS += loopback_abi
+loopback_abi_SRCS := tests/loopback/test_loopback.c tests/unit/cunit_main.c
+loopback_abi_LIBS := xenpvuser xenpvloop xenpvxs xenpvcore
+loopback_abi_LDLIBS := -lcunit

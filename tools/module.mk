@@ -1,0 +1,3 @@
+PROGS += xenpv-loopback
+xenpv-loopback_SRCS := tools/xenpv-loopback.c
+xenpv-loopback_LIBS := xenpvloop xenpvxsd xenpvcore
