@@ -4,40 +4,23 @@
  *
  * Transition tables: row = our state, column = the other end's state,
  * entry = next state / action; "-" = stay, no action.  Actions: C connect,
- * Y ready, D disconnect, R reset for reconnect.  Reconf* = Reconfiguring
- * and Reconfigured, which we ignore.
+ * Y ready, D disconnect, R reset for reconnect.  States: Unk Unknown,
+ * Ing Initialising, Wait InitWait, Ied Initialised, Con Connected,
+ * Cng Closing, Cld Closed, Rcf Reconfiguring/Reconfigured (ignored).
  *
- * Frontend (other end = backend):
+ *   front\back  Unk    Ing    Wait   Ied    Con    Cng    Cld    Rcf
+ *   Ing         -      -      Ied/C  -      -      Cld/-  -      -
+ *   Ied         Cld/D  Ing/R  -      -      Con/Y  Cld/D  Ing/R  -
+ *   Con         Cld/D  Ing/R  Ing/R  -      -      Cld/D  Ing/R  -
+ *   Cng         Cld/-  -      -      -      -      Cld/-  Cld/-  -
+ *   Cld         -      -      Ing/R  -      -      -      -      -
  *
- *   local \ back  Unknown    Initialising InitWait    Initialised Connected
- *   Initialising  -          -            Initialised/C -         -
- *   Initialised   Closed/D   Initialising/R -         -           Connected/Y
- *   Connected     Closed/D   Initialising/R Initialising/R -      -
- *   Closing       Closed/-   -            -           -           -
- *   Closed        -          -            Initialising/R -        -
- *
- *   local \ back  Closing    Closed         Reconf*
- *   Initialising  Closed/-   -              -
- *   Initialised   Closed/D   Initialising/R -
- *   Connected     Closed/D   Initialising/R -
- *   Closing       Closed/-   Closed/-       -
- *   Closed        -          -              -
- *
- * Backend (other end = frontend):
- *
- *   local \ front Unknown    Initialising InitWait    Initialised Connected
- *   Initialising  InitWait/- InitWait/-   InitWait/-  InitWait/-  InitWait/-
- *   InitWait      -          -            -           Connected/C Connected/C
- *   Connected     Closed/D   InitWait/R   -           -           -
- *   Closing       Closed/-   -            -           -           -
- *   Closed        -          InitWait/R   -           -           -
- *
- *   local \ front Closing    Closed         Reconf*
- *   Initialising  Closing/-  InitWait/-     InitWait/-
- *   InitWait      Closing/-  -              -
- *   Connected     Closing/D  Closed/D       -
- *   Closing       -          Closed/-       -
- *   Closed        -          -              -
+ *   back\front  Unk    Ing    Wait   Ied    Con    Cng    Cld    Rcf
+ *   Ing         Wait/- Wait/- Wait/- Wait/- Wait/- Cng/-  Wait/- Wait/-
+ *   Wait        -      -      -      Con/C  Con/C  Cng/-  -      -
+ *   Con         Cld/D  Wait/R -      -      -      Cng/D  Cld/D  -
+ *   Cng         Cld/-  -      -      -      -      -      Cld/-  -
+ *   Cld         -      Wait/R -      -      -      -      -      -
  *
  * The other end leaving Connected for Initialising/InitWait/Closed means it
  * restarted: tear down and connect again.  Closing on either side ends with
