@@ -52,16 +52,7 @@ struct xsd_node *xsd_view_get(struct xsd_req *r, const char *path, int *err)
 	return n && !n->absent ? n : NULL;
 }
 
-/* As xsd_view_get, for a node the caller will change (then touch). */
-struct xsd_node *xsd_view_mut(struct xsd_req *r, const char *path, int *err)
-{
-	struct xsd_node *n = xsd_view_get(r, path, err);
-
-	if (n && r->tx)
-		n->tx_state = XSD_TX_DIRTY;
-	return n;
-}
-
+/* After changing a node the view returned. */
 int xsd_view_touch(struct xsd_req *r, struct xsd_node *n)
 {
 	n->gen = ++r->x->gen;

@@ -24,6 +24,8 @@ struct xsd_pending {
 	unsigned int domid;
 };
 
+#define XSD_MIN_OUT (2 * (XPV_XS_HDR_SIZE + XENSTORE_PAYLOAD_MAX))
+
 void xsd_limits_default(struct xsd_limits *lim)
 {
 	/* The real one's default quotas where it has one. */
@@ -37,7 +39,8 @@ void xsd_limits_default(struct xsd_limits *lim)
 	lim->max_conns = 1024;
 }
 
-struct xsd *xsd_new(const struct xsd_limits *lim, const struct xsd_hooks *hooks)
+struct xsd *xsd_new(const struct xsd_limits *lim,
+		    const struct xsd_hooks *hooks)
 {
 	struct xsd *x = calloc(1, sizeof(*x));
 
@@ -49,6 +52,9 @@ struct xsd *xsd_new(const struct xsd_limits *lim, const struct xsd_hooks *hooks)
 		xsd_limits_default(&x->lim);
 	if (x->lim.max_payload > XENSTORE_PAYLOAD_MAX)
 		x->lim.max_payload = XENSTORE_PAYLOAD_MAX;
+	/* Room for a reply at least, or nothing would ever be read. */
+	if (x->lim.max_out_bytes < XSD_MIN_OUT)
+		x->lim.max_out_bytes = XSD_MIN_OUT;
 	if (hooks)
 		x->hooks = *hooks;
 	x->listen_fd = -1;

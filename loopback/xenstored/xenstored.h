@@ -28,14 +28,16 @@ struct xsd_limits {
 	unsigned int tx_per_conn;	/* ENOSPC past it */
 	unsigned int tx_nodes;		/* nodes one transaction may touch */
 	unsigned int perms_per_node;	/* ENOSPC past it (not dom0) */
-	unsigned int max_payload;	/* <= XENSTORE_PAYLOAD_MAX; more: close */
+	unsigned int max_payload;	/* <= XENSTORE_PAYLOAD_MAX; past: close */
 	size_t max_out_bytes;		/* queued output per connection */
 	unsigned int max_conns;		/* accepted sockets past it: closed */
 };
 
 void xsd_limits_default(struct xsd_limits *lim);
 
-struct xsd *xsd_new(const struct xsd_limits *lim, const struct xsd_hooks *hooks);
+/* @lim, @hooks: copied; NULL = defaults / no hooks. */
+struct xsd *xsd_new(const struct xsd_limits *lim,
+		    const struct xsd_hooks *hooks);
 /* Listens on @socket_path (a stale socket there is unlinked first). */
 int xsd_listen(struct xsd *x, const char *socket_path);
 /* Serves @fd (e.g. one end of a socketpair) as domain @domid; owns @fd. */

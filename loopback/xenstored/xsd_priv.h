@@ -128,9 +128,9 @@ struct xsd {
 	int wake_fd;
 	pthread_mutex_t lock;
 	bool stop_req;
-	uint8_t *released;	/* [XSD_NR_DOMIDS / 8] queued by other threads */
+	uint8_t *released;	/* [XSD_NR_DOMIDS / 8] from other threads */
 	bool any_released;
-	struct xsd_pending *pending;	/* connections queued by other threads */
+	struct xsd_pending *pending;	/* new connections, ditto */
 };
 
 /* A request being handled, and the view of the store it works on. */
@@ -155,7 +155,6 @@ const char *xsd_parent(const char *path, char *buf);
 
 /* view.c: the store, or a transaction's view of it */
 struct xsd_node *xsd_view_get(struct xsd_req *r, const char *path, int *err);
-struct xsd_node *xsd_view_mut(struct xsd_req *r, const char *path, int *err);
 int xsd_view_touch(struct xsd_req *r, struct xsd_node *n);
 int xsd_view_insert(struct xsd_req *r, struct xsd_node *n);
 int xsd_view_delete(struct xsd_req *r, const char *path);

@@ -71,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!done)
 			continue;
 		if (r.msg.body[r.msg.hdr.len] != '\0' ||
-		    xpv_xs_check_header(&r.msg.hdr, r.max_payload) == -XPV_E2BIG)
+		    xpv_xs_check_header(&r.msg.hdr, r.max_payload) ==
+			    -XPV_E2BIG)
 			__builtin_trap();
 		xs_fuzz_fields(&r.msg);
 		xpv_xs_reader_reset(&r);
