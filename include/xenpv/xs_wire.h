@@ -8,7 +8,7 @@
 #ifndef XENPV_XS_WIRE_H
 #define XENPV_XS_WIRE_H
 
-#include "xenpv/xen.h"
+#include "xenpv/os.h"
 
 #define XPV_XS_HDR_SIZE ((uint32_t)sizeof(struct xsd_sockmsg))
 
