@@ -19,14 +19,16 @@ define lib_rule
 $(BUILD)/$(1)/lib$(2).a: $(call objs,$(1),$($(2)_SRCS))
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	@echo "  AR [$(1)] $$@"
+	@ar rcs $$@ $$^
 ALL_$(1) += $(BUILD)/$(1)/lib$(2).a
 endef
 
 define prog_rule
 $(BUILD)/$(1)/$(3)/$(2): $(call objs,$(1),$($(2)_SRCS)) $(call libfiles,$(1),$($(2)_LIBS))
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS_$(1)) -o $$@ $(call objs,$(1),$($(2)_SRCS)) \
+	@echo "  LD [$(1)] $$@"
+	@$$(CC) $$(LDFLAGS_$(1)) -o $$@ $(call objs,$(1),$($(2)_SRCS)) \
 		-Wl,--start-group $(call libfiles,$(1),$($(2)_LIBS)) -Wl,--end-group \
 		$($(2)_LDLIBS) -lpthread
 ALL_$(1) += $(BUILD)/$(1)/$(3)/$(2)
@@ -36,7 +38,8 @@ endef
 define flavour_rules
 $(BUILD)/$(1)/obj/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_$(1)) $$(EXTRA_CFLAGS) -MMD -MP -c -o $$@ $$<
+	@echo "  CC [$(1)] $$<"
+	@$$(CC) $$(CFLAGS_$(1)) $$(EXTRA_CFLAGS) -MMD -MP -c -o $$@ $$<
 $(foreach l,$(LIBS),$(eval $(call lib_rule,$(1),$(l))))
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(1),$(p),bin)))
 $(if $(filter san,$(1)),$(foreach t,$(TESTS),$(eval $(call prog_rule,$(1),$(t),tests))))
@@ -47,7 +50,8 @@ FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined
 define fuzz_rule
 $(BUILD)/fuzz/$(1): $($(1)_SRCS) $(foreach l,$($(1)_LIBS),$($(l)_SRCS)) tests/fuzz/os_stub.c
 	@mkdir -p $$(@D)
-	$$(CLANG) $$(FUZZ_CFLAGS) $($(1)_CFLAGS) -o $$@ $$^ $($(1)_LDLIBS)
+	@echo "  FUZZ $$@"
+	@$$(CLANG) $$(FUZZ_CFLAGS) $($(1)_CFLAGS) -o $$@ $$^ $($(1)_LDLIBS)
 FUZZ_BINS += $(BUILD)/fuzz/$(1)
 endef
 $(foreach z,$(FUZZERS),$(eval $(call fuzz_rule,$(z))))

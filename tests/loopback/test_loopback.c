@@ -513,6 +513,71 @@ static void test_domain_death(void)
 	CU_ASSERT_EQUAL(wait_exit(g), 0);
 }
 
+/* ---- three domains at once: dom0 serves two guests ------------------ */
+
+static int chan2[2]; /* second guest <-> backend */
+
+static void three_guest(int domid, int fd)
+{
+	struct lb_dom *d = join(domid);
+	char step;
+
+	memset(page(d, 1), domid, XPV_PAGE_SIZE);
+	grant(d, 40, 0, 1, false);	/* for dom0 */
+	CHECK(write(fd, "g", 1) == 1);
+	CHECK(read(fd, &step, 1) == 1);	/* dom0 is done with both */
+	CHECK(page(d, 1)[0] == (uint8_t)(domid + 100));
+	CHECK(end_access(d, 40));
+	lb_dom_leave(d);
+}
+
+static void three_guest1(void) { three_guest(1, chan[GUEST]); }
+static void three_guest2(void) { three_guest(2, chan2[GUEST]); }
+
+static void three_backend(void)
+{
+	struct lb_dom *d = join(0);
+	struct gnttab_map_grant_ref m1, m2, cross;
+	struct lb_dom *g;
+	char step;
+
+	CHECK(read(chan[BACKEND], &step, 1) == 1);
+	CHECK(read(chan2[BACKEND], &step, 1) == 1);
+	CHECK(map(d, 1, 40, false, &m1) == GNTST_okay);
+	CHECK(map(d, 2, 40, false, &m2) == GNTST_okay);
+	CHECK(((uint8_t *)(uintptr_t)m1.host_addr)[5] == 1);
+	CHECK(((uint8_t *)(uintptr_t)m2.host_addr)[5] == 2);
+	((uint8_t *)(uintptr_t)m1.host_addr)[0] = 101;
+	((uint8_t *)(uintptr_t)m2.host_addr)[0] = 102;
+	/* A third domain may not map what was granted to dom0. */
+	g = lb_dom_join(dir, 3, 4);
+	CHECK(g != NULL);
+	CHECK(map(g, 1, 40, false, &cross) == GNTST_general_error);
+	lb_dom_leave(g);
+	CHECK(unmap(d, &m1) == GNTST_okay && unmap(d, &m2) == GNTST_okay);
+	CHECK(write(chan[BACKEND], "d", 1) == 1);
+	CHECK(write(chan2[BACKEND], "d", 1) == 1);
+	lb_dom_leave(d);
+}
+
+static void test_three_domains(void)
+{
+	pid_t g1, g2, b;
+
+	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, chan) == 0);
+	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, chan2) == 0);
+	g1 = spawn(three_guest1);
+	g2 = spawn(three_guest2);
+	b = spawn(three_backend);
+	close(chan[0]);
+	close(chan[1]);
+	close(chan2[0]);
+	close(chan2[1]);
+	CU_ASSERT_EQUAL(wait_exit(g1), 0);
+	CU_ASSERT_EQUAL(wait_exit(g2), 0);
+	CU_ASSERT_EQUAL(wait_exit(b), 0);
+}
+
 /* ---- the daemon refuses a lying joiner ------------------------------- */
 
 static void test_bad_join(void)
@@ -561,6 +626,7 @@ static CU_TestInfo loopback_tests[] = {
 	{ "grant copy: gref and gmfn, bad args", test_grant_copy },
 	{ "event channels: ping-pong, mask, close", test_evtchn },
 	{ "a dead domain's pins and ports are undone", test_domain_death },
+	{ "dom0 serving two guests at once", test_three_domains },
 	{ "join: bad sizes and taken domids", test_bad_join },
 	{ "control socket: hostile requests", test_hostile_ctl },
 	CU_TEST_INFO_NULL,
