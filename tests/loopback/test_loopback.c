@@ -19,17 +19,9 @@
 
 #include "loopback/daemon.h"
 #include "loopback/internal.h"
+#include "tests/loopback/procs.h"
 #include "xenpv/compiler.h"
 #include "xenpv/evtchn.h"
-
-#define CHECK(c)                                                             \
-	do {                                                                 \
-		if (!(c)) {                                                  \
-			fprintf(stderr, "%s:%d: check failed: %s\n",         \
-				__FILE__, __LINE__, #c);                     \
-			_exit(1);                                            \
-		}                                                            \
-	} while (0)
 
 static char dir[64];
 static struct lb_daemon *dm;
@@ -73,15 +65,6 @@ static pid_t spawn(role_fn fn)
 		_exit(0);
 	}
 	return pid;
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* Runs @guest and @backend as two domains and checks both passed. */

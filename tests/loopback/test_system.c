@@ -19,16 +19,8 @@
 #include <xenstore.h>
 
 #include "os/user/user.h"
+#include "tests/loopback/procs.h"
 #include "xenpv/os.h"
-
-#define CHECK(c)                                                             \
-	do {                                                                 \
-		if (!(c)) {                                                  \
-			fprintf(stderr, "%s:%d: check failed: %s\n",         \
-				__FILE__, __LINE__, #c);                     \
-			_exit(1);                                            \
-		}                                                            \
-	} while (0)
 
 static char dir[64];
 static pid_t daemon_pid;
@@ -64,15 +56,6 @@ static int stop_daemon(void)
 	kill(daemon_pid, SIGTERM);
 	waitpid(daemon_pid, NULL, 0);
 	return 0;
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* dom0 makes a domain's home the way a toolstack does: owned by the domain. */
