@@ -19,19 +19,32 @@
 #include <xen/interface/io/ring.h>
 #include <xen/interface/io/xenbus.h>
 #include <xen/interface/io/xs_wire.h>
+#include <xen/interface/io/netif.h>
+#include <xen/interface/io/blkif.h>
+#include <xen/interface/io/protocols.h>
+#include <xen/interface/xen-mca.h>
+/* Linux keeps the older name of the shared_info vcpu_info array bound. */
+#ifndef XEN_LEGACY_MAX_VCPUS
+#define XEN_LEGACY_MAX_VCPUS MAX_VIRT_CPUS
+#endif
 #else
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-/* ring.h wants the host's barriers under these names. */
-#ifndef mb
-#define mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* ring.h (at this interface version) wants the host's barriers by these names. */
+#ifndef xen_mb
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif
-#ifndef rmb
-#define rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#ifndef xen_rmb
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #endif
-#ifndef wmb
-#define wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#ifndef xen_wmb
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#endif
+/* One interface version for every part of the tree: the newest these headers
+ * know, so hypercall numbers and structs are the current ones (not _compat). */
+#ifndef __XEN_INTERFACE_VERSION__
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
 #endif
 #include <xen/xen.h>
 #include <xen/grant_table.h>
@@ -40,6 +53,10 @@
 #include <xen/io/ring.h>
 #include <xen/io/xenbus.h>
 #include <xen/io/xs_wire.h>
+#include <xen/io/netif.h>
+#include <xen/io/blkif.h>
+#include <xen/io/protocols.h>
+#include <xen/arch-x86/xen-mca.h>
 #endif
 
 #define XPV_PAGE_SHIFT 12
