@@ -2,7 +2,8 @@
 # Installs what xenpv needs on Debian 12, only when something is missing.
 set -euo pipefail
 pkgs=(build-essential libxen-dev libaio-dev libcunit1-dev clang
-      libclang-rt-14-dev xenstore-utils iproute2 python3)
+      libclang-rt-14-dev xenstore-utils iproute2 python3
+      binutils-ia64-linux-gnu iputils-ping iperf3)
 need=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

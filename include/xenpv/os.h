@@ -41,6 +41,7 @@
 #define XPV_ESHUTDOWN 108
 #define XPV_ETIMEDOUT 110
 #define XPV_ECONNRESET 104
+#define XPV_EOPNOTSUPP 95
 
 /* ---- memory ---------------------------------------------------------- */
 
@@ -51,6 +52,12 @@ void xpv_os_free(void *ptr);
 /* One zeroed page of guest memory that can be granted to another domain. */
 void *xpv_os_page_alloc(void);
 void xpv_os_page_free(void *page);
+/*
+ * @n zeroed pages of guest memory at consecutive addresses (a multi-page
+ * shared ring, a large buffer), or NULL.  Each page is freed on its own
+ * with xpv_os_page_free and has its own gfn.
+ */
+void *xpv_os_pages_alloc(unsigned int n);
 /* The gfn of a page from xpv_os_page_alloc (or any page-aligned guest page). */
 uint64_t xpv_os_virt_to_gfn(const void *page);
 
@@ -92,6 +99,25 @@ void xpv_os_evtchn_notify(evtchn_port_t port);
 void xpv_os_evtchn_mask(evtchn_port_t port);
 void xpv_os_evtchn_unmask(evtchn_port_t port);
 void xpv_os_evtchn_close(evtchn_port_t port);
+
+/* ---- hypercalls the balloon and machine-check drivers make ----------- */
+
+/*
+ * HYPERVISOR_memory_op: XENMEM_decrease_reservation and
+ * XENMEM_populate_physmap take a struct xen_memory_reservation and return
+ * the extents done (partial success is a count below nr_extents);
+ * XENMEM_current_reservation and XENMEM_maximum_reservation take a domid_t
+ * and return pages.  Argument errors are -errno.
+ */
+long xpv_os_memory_op(unsigned int cmd, void *arg);
+/* HYPERVISOR_mca on @mc (XEN_MC_fetch, ...): 0 or -errno; outputs in @mc. */
+int xpv_os_mca_op(struct xen_mc *mc);
+/*
+ * EVTCHNOP_bind_virq on vCPU 0, then delivery to @handler as with
+ * xpv_os_evtchn_bind_handler; the port goes to *port.
+ */
+int xpv_os_bind_virq(uint32_t virq, xpv_evtchn_handler_t handler, void *arg,
+		     evtchn_port_t *port);
 
 /* ---- xenstore -------------------------------------------------------- */
 

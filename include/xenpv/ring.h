@@ -85,14 +85,18 @@ int xpv_ring_back_avail_(const RING_IDX *shared_prod, RING_IDX req_cons,
 
 /* ---- front end: requests out, responses in ---------------------------- */
 
-/* Initialise a fresh shared ring of @bytes at @sring and attach @r to it. */
+/*
+ * Initialise a fresh shared ring of @bytes at @sring and attach @r to it.
+ * Everything between the indexes and the slots is zeroed as one span: Xen's
+ * sring has a pvt union there, Linux's copy only __pad.
+ */
 #define XPV_RING_FRONT_INIT(r, sring, bytes)                                 \
 	do {                                                                 \
 		(sring)->req_prod = (sring)->rsp_prod = 0;                   \
 		(sring)->req_event = (sring)->rsp_event = 1;                 \
-		xpv_memset((sring)->pvt.pvt_pad, 0,                          \
-			   sizeof((sring)->pvt.pvt_pad));                    \
-		xpv_memset((sring)->__pad, 0, sizeof((sring)->__pad));       \
+		xpv_memset(&(sring)->rsp_event + 1, 0,                       \
+			   (char *)(sring)->ring -                           \
+				   (char *)(&(sring)->rsp_event + 1));       \
 		FRONT_RING_INIT((r), (sring), (bytes));                      \
 	} while (0)
 

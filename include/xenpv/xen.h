@@ -19,9 +19,25 @@
 #include <xen/interface/io/ring.h>
 #include <xen/interface/io/xenbus.h>
 #include <xen/interface/io/xs_wire.h>
-#include <xen/interface/io/netif.h>
-#include <xen/interface/io/blkif.h>
 #include <xen/interface/io/protocols.h>
+/*
+ * Linux's copies of the device protocols renamed them (xen_netif_*, blkif
+ * fields in a union): the drivers take Xen's own io/blkif.h and io/netif.h
+ * (Kbuild: -idirafter /usr/include/xen).  Their ring.h and grant_table.h
+ * share the kernel's include guards, so only the protocol parts are new.
+ */
+#include <io/blkif.h>
+#include <io/netif.h>
+/* Linux's DEFINE_RING_TYPES makes no *_t names; Xen's does. */
+typedef struct blkif_sring blkif_sring_t;
+typedef struct blkif_front_ring blkif_front_ring_t;
+typedef struct blkif_back_ring blkif_back_ring_t;
+typedef struct netif_tx_sring netif_tx_sring_t;
+typedef struct netif_tx_front_ring netif_tx_front_ring_t;
+typedef struct netif_tx_back_ring netif_tx_back_ring_t;
+typedef struct netif_rx_sring netif_rx_sring_t;
+typedef struct netif_rx_front_ring netif_rx_front_ring_t;
+typedef struct netif_rx_back_ring netif_rx_back_ring_t;
 #include <xen/interface/xen-mca.h>
 /* Linux keeps the older name of the shared_info vcpu_info array bound. */
 #ifndef XEN_LEGACY_MAX_VCPUS

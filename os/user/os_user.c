@@ -49,6 +49,35 @@ void *xpv_os_page_alloc(void)
 	return page;
 }
 
+static bool page_is_used(unsigned int i)
+{
+	return page_used[i / 64] & (1ull << (i % 64));
+}
+
+void *xpv_os_pages_alloc(unsigned int n)
+{
+	struct lb_dom *d = xpv_user_dom();
+	unsigned int nr = d ? lb_dom_nr_pages(d) : 0, i, run = 0, k;
+	void *mem = NULL;
+
+	if (n <= 1)
+		return n ? xpv_os_page_alloc() : NULL;
+	pthread_mutex_lock(&page_lock);
+	if (!page_used && nr)
+		page_used = calloc((nr + 63) / 64, sizeof(uint64_t));
+	for (i = 0; page_used && i < nr && run < n; i++)
+		run = page_is_used(i) ? 0 : run + 1;
+	if (run == n) {
+		for (k = i - n; k < i; k++)
+			page_used[k / 64] |= 1ull << (k % 64);
+		mem = (char *)lb_dom_mem(d) + (size_t)(i - n) * XPV_PAGE_SIZE;
+	}
+	pthread_mutex_unlock(&page_lock);
+	if (mem)
+		memset(mem, 0, (size_t)n * XPV_PAGE_SIZE);
+	return mem;
+}
+
 void xpv_os_page_free(void *page)
 {
 	uint64_t gfn;

@@ -26,6 +26,11 @@ void *xpv_os_page_alloc(void)
 }
 
 void xpv_os_page_free(void *page) { free(page); }
+/* Pages here are freed one by one with free(): only single pages. */
+void *xpv_os_pages_alloc(unsigned int n)
+{
+	return n == 1 ? xpv_os_page_alloc() : NULL;
+}
 uint64_t xpv_os_virt_to_gfn(const void *page)
 {
 	return (uintptr_t)page >> XPV_PAGE_SHIFT;
@@ -118,4 +123,12 @@ int xpv_os_snprintf(char *buf, size_t size, const char *fmt, ...)
 	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+long xpv_os_memory_op(unsigned int cmd, void *arg) { return -XPV_ENOSYS; }
+int xpv_os_mca_op(struct xen_mc *mc) { return -XPV_ENOSYS; }
+int xpv_os_bind_virq(uint32_t virq, xpv_evtchn_handler_t handler, void *arg,
+		     evtchn_port_t *port)
+{
+	return -XPV_ENOSYS;
 }

@@ -20,6 +20,8 @@ static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static long fail_after = -1;
 static void *pages[FAKE_OS_NR_PAGES];
+/* The allocation each page belongs to (pages_alloc hands out runs). */
+static void *page_block[FAKE_OS_NR_PAGES];
 static unsigned int nr_pages_live;
 
 static grant_entry_v1_t gnttab[FAKE_OS_NR_GREFS];
@@ -63,8 +65,16 @@ void fake_os_reset(void)
 	pthread_mutex_lock(&fake_mu);
 	fail_after = -1;
 	for (i = 0; i < FAKE_OS_NR_PAGES; i++) {
-		free(pages[i]);
-		pages[i] = NULL;
+		void *base = page_block[i];
+		unsigned int j;
+
+		for (j = i; base && j < FAKE_OS_NR_PAGES; j++) {
+			if (page_block[j] == base) {
+				page_block[j] = NULL;
+				pages[j] = NULL;
+			}
+		}
+		free(base);
 	}
 	nr_pages_live = 0;
 	memset(gnttab, 0, sizeof(gnttab));
@@ -116,35 +126,43 @@ void xpv_os_free(void *ptr)
 	free(ptr);
 }
 
-void *xpv_os_page_alloc(void)
+void *xpv_os_pages_alloc(unsigned int n)
 {
-	unsigned int i;
-	void *p;
+	unsigned int i, k = 0, slot[256];
+	char *p;
 
-	if (fake_alloc_fails())
+	if (n == 0 || n > 256 || fake_alloc_fails())
 		return NULL;
-	p = aligned_alloc(XPV_PAGE_SIZE, XPV_PAGE_SIZE);
+	p = aligned_alloc(XPV_PAGE_SIZE, (size_t)n * XPV_PAGE_SIZE);
 	if (!p)
 		return NULL;
-	memset(p, 0, XPV_PAGE_SIZE);
+	memset(p, 0, (size_t)n * XPV_PAGE_SIZE);
 	pthread_mutex_lock(&fake_mu);
-	for (i = 0; i < FAKE_OS_NR_PAGES && pages[i]; i++)
-		;
-	if (i < FAKE_OS_NR_PAGES) {
-		pages[i] = p;
+	for (i = 0; i < FAKE_OS_NR_PAGES && k < n; i++)
+		if (!pages[i])
+			slot[k++] = i;
+	for (i = 0; k == n && i < n; i++) {
+		pages[slot[i]] = p + (size_t)i * XPV_PAGE_SIZE;
+		page_block[slot[i]] = p;
 		nr_pages_live++;
 	}
 	pthread_mutex_unlock(&fake_mu);
-	if (i == FAKE_OS_NR_PAGES) {
+	if (k < n) {
 		free(p);
 		return NULL;
 	}
 	return p;
 }
 
+void *xpv_os_page_alloc(void)
+{
+	return xpv_os_pages_alloc(1);
+}
+
 void xpv_os_page_free(void *page)
 {
 	unsigned int i;
+	void *base = NULL;
 
 	if (!page)
 		return;
@@ -152,14 +170,19 @@ void xpv_os_page_free(void *page)
 	for (i = 0; i < FAKE_OS_NR_PAGES && pages[i] != page; i++)
 		;
 	if (i < FAKE_OS_NR_PAGES) {
+		base = page_block[i];
 		pages[i] = NULL;
+		page_block[i] = NULL;
 		nr_pages_live--;
+		/* The run is freed with its last page. */
+		for (i = 0; i < FAKE_OS_NR_PAGES; i++)
+			if (page_block[i] == base)
+				base = NULL;
 	} else {
 		errors++;
 	}
 	pthread_mutex_unlock(&fake_mu);
-	if (i < FAKE_OS_NR_PAGES)
-		free(page);
+	free(base);
 }
 
 uint64_t xpv_os_virt_to_gfn(const void *page)
@@ -778,4 +801,37 @@ int xpv_os_snprintf(char *buf, size_t size, const char *fmt, ...)
 	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+/* ---- hypercalls: whatever the test plays ------------------------------- */
+
+static fake_os_memory_op_fn fake_memory_op;
+static fake_os_mca_op_fn fake_mca_op;
+
+void fake_os_set_hypercalls(fake_os_memory_op_fn memory_op,
+			    fake_os_mca_op_fn mca_op)
+{
+	fake_memory_op = memory_op;
+	fake_mca_op = mca_op;
+}
+
+long xpv_os_memory_op(unsigned int cmd, void *arg)
+{
+	return fake_memory_op ? fake_memory_op(cmd, arg) : -XPV_ENOSYS;
+}
+
+int xpv_os_mca_op(struct xen_mc *mc)
+{
+	return fake_mca_op ? fake_mca_op(mc) : -XPV_ENOSYS;
+}
+
+int xpv_os_bind_virq(uint32_t virq, xpv_evtchn_handler_t handler, void *arg,
+		     evtchn_port_t *port)
+{
+	int err;
+
+	if (virq >= NR_VIRQS)
+		return -XPV_EINVAL;
+	err = fake_port_alloc(port);
+	return err ? err : xpv_os_evtchn_bind_handler(*port, handler, arg);
 }

@@ -59,4 +59,11 @@ unsigned int fake_os_log_count(enum xpv_log_level level);
 /* Silence stderr output (counts still kept). */
 void fake_os_log_quiet(bool quiet);
 
+/* ---- hypercalls ---- */
+typedef long (*fake_os_memory_op_fn)(unsigned int cmd, void *arg);
+typedef int (*fake_os_mca_op_fn)(struct xen_mc *mc);
+/* xpv_os_memory_op / xpv_os_mca_op call these (NULL: -XPV_ENOSYS). */
+void fake_os_set_hypercalls(fake_os_memory_op_fn memory_op,
+			    fake_os_mca_op_fn mca_op);
+
 #endif
