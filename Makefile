@@ -27,6 +27,7 @@ LDFLAGS_rel :=
 FLAVOURS := san rel
 
 include mk/rules.mk
+include mk/modules.mk
 include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
 $(foreach f,$(FLAVOURS),$(eval $(call flavour_rules,$(f))))
 # After the module.mk files: they declare FUZZERS.

@@ -20,6 +20,8 @@ def load(paths):
 
 
 def metric(row):
+    if "workload" in row:
+        return row["value"], row.get("unit", "")
     if "mean_us" in row:
         return row["mean_us"], "µs (mean, lower is better)"
     return row["value"], row.get("unit", "")
@@ -29,6 +31,12 @@ def groups(rows):
     """[(title, [(label, value, is_limit)])] keyed by operation + placement."""
     out = {}
     for r in rows:
+        # PV / emulated / limit rows of one workload share a group.
+        if "workload" in r:
+            key = (r["workload"], r.get("unit", ""), "")
+            out.setdefault(key, []).append(
+                (r["bench"], metric(r)[0], r.get("path") == "limit"))
+            continue
         key = (r.get("limit_of") or r["bench"], r.get("placement", ""),
                r.get("group", ""))
         out.setdefault(key, []).append(
@@ -53,9 +61,13 @@ def svg(rows, title):
         out.append(f'<text x="10" y="{y + 12}" font-weight="bold">'
                    f'{escape(name)}</text>')
         y += 18
+        gmax = max((v for _, v, _ in bars), default=1) or 1
+        # Workload groups mix units (IOPS, MB/s): each gets its own scale.
+        gscale = (width - 300 - 90) / gmax if " / " in name and any(
+            u in name for u in ("IOPS", "MB/s", "Mbit/s", "pps")) else scale
         for label, value, is_limit in bars:
             colour = "#9e9e9e" if is_limit else "#1f77b4"
-            w = max(1, value * scale)
+            w = max(1, value * gscale)
             out.append(f'<text x="20" y="{y + 13}">{escape(label)}</text>')
             out.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" '
                        f'height="{bar_h - 4}" fill="{colour}"/>')

@@ -25,6 +25,9 @@
 #define LB_MAX_CONNS 128
 /* 1 GiB of guest memory at most per domain. */
 #define LB_MAX_PAGES (1u << 18)
+/* Free host pages for XENMEM_populate_physmap beyond boot memory: 4 GiB. */
+#define LB_MEM_POOL_DEFAULT (1u << 20)
+_Static_assert(LB_MAX_PAGES <= LB_PHYSMAP_MAX, "physmap bitmap too small");
 
 struct lb_conn {
 	int fd;
@@ -62,6 +65,7 @@ int lb_hv_init(struct lb_hv *hv)
 	hv->page_size = XPV_PAGE_SIZE;
 	for (i = 0; i < LB_MAX_DOMS; i++)
 		init_domain_lock(&hv->doms[i]);
+	lb_mem_pool_set(hv, LB_MEM_POOL_DEFAULT);
 	return 0;
 }
 
@@ -100,6 +104,9 @@ int lb_hv_domain_create(struct lb_hv *hv, int want, unsigned int nr_pages,
 	reset_domain(dom);
 	dom->nr_pages = nr_pages;
 	dom->pid = pid;
+	lb_mem_domain_reset(dom, nr_pages);
+	lb_virq_reset(dom);
+	lb_mca_domain_reset(dom);
 	dom->generation++;
 	__atomic_store_n(&dom->state, LB_DOM_ALIVE, __ATOMIC_RELEASE);
 	lb_unlock(dom);

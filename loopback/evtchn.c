@@ -8,6 +8,7 @@
  * none.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "loopback/internal.h"
 #include "xenpv/compiler.h"
@@ -221,5 +222,65 @@ int lb_evtchn_status(struct lb_dom *d, evtchn_port_t port,
 	*state = lb_port_state(w);
 	*remote_dom = lb_port_dom(w);
 	*remote_port = lb_port_remote(w);
+	return 0;
+}
+
+/* ---- VIRQs: EVTCHNOP_bind_virq and the hypervisor raising one ------- */
+
+void lb_virq_reset(struct lb_domain *dom)
+{
+	memset(dom->virq_port, 0, sizeof(dom->virq_port));
+}
+
+/* The port @virq is bound to, if that binding still stands. */
+static evtchn_port_t virq_port_get(struct lb_domain *dom, uint32_t virq)
+{
+	evtchn_port_t p = __atomic_load_n(&dom->virq_port[virq],
+					  __ATOMIC_ACQUIRE);
+	lb_port_word_t w;
+
+	if (p == 0 || p >= LB_NR_PORTS)
+		return 0;
+	w = port_load(dom, p);
+	/* A closed (and maybe reused) port no longer carries the VIRQ. */
+	if (lb_port_state(w) != LB_PORT_VIRQ || lb_port_dom(w) != virq)
+		return 0;
+	return p;
+}
+
+int lb_evtchn_bind_virq(struct lb_dom *d, uint32_t virq, uint32_t vcpu,
+			evtchn_port_t *port)
+{
+	struct lb_domain *self = d->self;
+	int p;
+
+	if (virq >= NR_VIRQS || vcpu != LB_VCPU)
+		return -EINVAL;
+	lb_lock(self);
+	p = virq_port_get(self, virq) ? -EEXIST : port_alloc(self);
+	if (p > 0) {
+		xpv_set_bit(p, self->shared_info.evtchn_mask);
+		xpv_clear_bit(p, self->shared_info.evtchn_pending);
+		port_store(self, p, lb_port_pack(LB_PORT_VIRQ, virq, vcpu));
+		__atomic_store_n(&self->virq_port[virq], p, __ATOMIC_RELEASE);
+		*port = p;
+	}
+	lb_unlock(self);
+	return p < 0 ? p : 0;
+}
+
+int lb_virq_raise(struct lb_dom *d, unsigned int domid, uint32_t virq)
+{
+	struct lb_domain *dom = lb_domain_get(d->hv, domid);
+	evtchn_port_t p;
+
+	if (!dom)
+		return -ESRCH;
+	if (virq >= NR_VIRQS)
+		return -EINVAL;
+	p = virq_port_get(dom, virq);
+	if (!p)
+		return -ENOENT;
+	raise_event(d, domid, dom, p);
 	return 0;
 }

@@ -30,6 +30,7 @@ enum lb_port_state {
 	LB_PORT_FREE,
 	LB_PORT_UNBOUND,
 	LB_PORT_INTERDOMAIN,
+	LB_PORT_VIRQ,		/* dom field: the virq; port field: vCPU */
 };
 
 /*
@@ -64,6 +65,30 @@ struct lb_maptrack {
 	uint64_t host_addr;	/* where the mapper has it (its own address) */
 };
 
+/* A domain's physmap: gfns 0 .. nr_pages-1, at most this many. */
+#define LB_PHYSMAP_MAX (1u << 18)
+
+/* Xen's mctelem sizes: MC_URGENT_NENT and MC_NONURGENT_NENT. */
+#define LB_MCA_URGENT 0
+#define LB_MCA_NONURGENT 1
+#define LB_MCA_NR_QUEUES 2
+#define LB_MCA_NENT_MAX 20
+#define LB_MCA_OFFLINE_MAX 64
+
+struct lb_mca_slot {
+	uint64_t fetch_id;
+	struct mc_info mi;
+};
+
+/* Committed telemetry, oldest at head; fetch reads head, ACK frees it. */
+struct lb_mca_queue {
+	uint32_t head, count, size;
+	uint32_t overflow;	/* sticky: an injection found it full */
+	uint64_t next_id;
+	uint64_t committed, acked, refused;
+	struct lb_mca_slot slot[LB_MCA_NENT_MAX];
+};
+
 struct lb_stats {
 	uint64_t maps, unmaps, copies, sends, kicks, map_errors;
 };
@@ -84,12 +109,25 @@ struct lb_domain {
 	uint32_t maptrack_used;
 	uint32_t maptrack_next;	/* where the search for a free handle starts */
 	struct lb_stats stats;
+	/* Reservation (loopback/memory.c): pages backed now and the cap. */
+	uint32_t tot_pages, max_pages;
+	uint64_t mem_released, mem_populated;
+	/* A set bit: the gfn's page went back to the host (a hole). */
+	uint64_t unpopulated[LB_PHYSMAP_MAX / 64];
+	/* VIRQ bindings (EVTCHNOP_bind_virq); 0: not bound. */
+	uint32_t virq_port[NR_VIRQS];
+	/* Machine-check telemetry for this domain (loopback/mca.c). */
+	struct lb_mca_queue mca_queue[LB_MCA_NR_QUEUES];
+	uint32_t nr_offlined;
+	uint64_t offlined[LB_MCA_OFFLINE_MAX];
 } __attribute__((aligned(4096)));
 
 struct lb_hv {
 	uint32_t magic, version;
 	uint32_t max_doms, page_size;
-	uint8_t pad[4096 - 16];
+	/* The host's free pool that populate draws on (atomic). */
+	uint64_t mem_pool_free;
+	uint8_t pad[4096 - 24];
 	struct lb_domain doms[LB_MAX_DOMS];
 };
 

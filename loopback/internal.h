@@ -68,4 +68,9 @@ void lb_hv_domain_destroy(struct lb_hv *hv, unsigned int domid);
 void lb_gnttab_release_maptrack(struct lb_hv *hv, unsigned int domid);
 void lb_evtchn_close_all(struct lb_hv *hv, unsigned int domid);
 
+/* A fresh domain's reservation, VIRQs and telemetry queues. */
+void lb_mem_domain_reset(struct lb_domain *dom, unsigned int nr_pages);
+void lb_virq_reset(struct lb_domain *dom);
+void lb_mca_domain_reset(struct lb_domain *dom);
+
 #endif

@@ -67,4 +67,70 @@ int lb_evtchn_status(struct lb_dom *d, evtchn_port_t port,
 		     unsigned int *state, domid_t *remote_dom,
 		     evtchn_port_t *remote_port);
 
+/* ---- memory reservation (loopback/memory.c) ------------------------- */
+
+/*
+ * HYPERVISOR_memory_op for XENMEM_decrease_reservation,
+ * XENMEM_populate_physmap (struct xen_memory_reservation: returns the
+ * extents done), XENMEM_current_reservation and XENMEM_maximum_reservation
+ * (domid_t: returns pages); other commands -ENOSYS.  A released page is a
+ * hole punched in the domain's memfd and is inaccessible until populated.
+ */
+long lb_memory_op(struct lb_dom *d, unsigned int cmd, void *arg);
+/* Toolstack (XEN_DOMCTL_max_mem): the most pages @domid may hold. */
+int lb_mem_set_max(struct lb_hv *hv, unsigned int domid, uint32_t max_pages);
+/* The host's free pool populate draws on, in pages. */
+void lb_mem_pool_set(struct lb_hv *hv, uint64_t free_pages);
+uint64_t lb_mem_pool_free(struct lb_hv *hv);
+/* Reservation of @domid: tot_pages and max_pages; -ESRCH if not alive. */
+int lb_mem_reservation(struct lb_hv *hv, unsigned int domid, uint32_t *tot,
+		       uint32_t *max);
+/* Bytes of host memory backing this domain now (its memfd's blocks). */
+int64_t lb_dom_mem_resident(const struct lb_dom *d);
+
+/* ---- VIRQs (loopback/evtchn.c) --------------------------------------- */
+
+/* EVTCHNOP_bind_virq: -EINVAL (virq, vcpu), -EEXIST (bound already). */
+int lb_evtchn_bind_virq(struct lb_dom *d, uint32_t virq, uint32_t vcpu,
+			evtchn_port_t *port);
+/* Xen's send_guest_global_virq to @domid; 0, or -ENOENT if not bound. */
+int lb_virq_raise(struct lb_dom *d, unsigned int domid, uint32_t virq);
+
+/* ---- machine check (loopback/mca.c) ---------------------------------- */
+
+/* HYPERVISOR_mca: XEN_MC_fetch (and ACK) on the caller's queues. */
+int lb_mca_op(struct lb_dom *d, struct xen_mc *mc);
+/*
+ * The injector (xen-mceinj): commit @mi to queue @which (LB_MCA_URGENT or
+ * LB_MCA_NONURGENT) of @domid and raise its VIRQ_MCA.  -ENOSPC when that
+ * queue is full: nothing queued is overwritten, the refusal is counted and
+ * the queue's overflow flag set.  -ESRCH, -EINVAL.
+ */
+int lb_mca_inject(struct lb_dom *d, unsigned int domid, unsigned int which,
+		  const struct mc_info *mi);
+
+struct lb_mca_qstat {
+	uint32_t queued, size, overflow;
+	uint64_t committed, acked, refused;
+};
+int lb_mca_stat(struct lb_hv *hv, unsigned int domid, unsigned int which,
+		struct lb_mca_qstat *st);
+/* One machine check as xen-mceinj describes it. */
+struct lb_mce_spec {
+	bool uncorrected;
+	uint16_t bank;
+	uint64_t addr;		/* physical address (here: gfn << 12) */
+	uint16_t domid;		/* owner of @addr (mc_domid) */
+	uint16_t cpu;
+	uint64_t misc;
+};
+/* Xen's telemetry for @spec: an mcinfo_global and one mcinfo_bank. */
+void lb_mca_build(struct mc_info *mi, const struct lb_mce_spec *spec);
+
+/* XEN_SYSCTL_page_offline_op for @mfn, owned by @domid: 0, -ENOSPC. */
+int lb_mca_page_offline(struct lb_hv *hv, unsigned int domid, uint64_t mfn);
+/* Pages of @domid offlined so far (up to @max into @mfns); the count. */
+unsigned int lb_mca_offlined(struct lb_hv *hv, unsigned int domid,
+			     uint64_t *mfns, unsigned int max);
+
 #endif

@@ -125,7 +125,11 @@ int xpv_os_snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-long xpv_os_memory_op(unsigned int cmd, void *arg) { return -XPV_ENOSYS; }
+long xpv_os_memory_op(unsigned int cmd, void *arg)
+{
+	return -XPV_ENOSYS;
+}
+
 int xpv_os_mca_op(struct xen_mc *mc) { return -XPV_ENOSYS; }
 int xpv_os_bind_virq(uint32_t virq, xpv_evtchn_handler_t handler, void *arg,
 		     evtchn_port_t *port)

@@ -1,0 +1,3 @@
+# A small libaio engine shared by userspace backends (the device model).
+LIBS += xenpvaio
+xenpvaio_SRCS := backend/aio/aio.c

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `make xen-test`: Xen 4.17 + a PV dom0 + a PV domU in QEMU (TCG), with our
+# programs in dom0 and our modules in the domU (see dom0-init.sh and
+# domu-init.sh).  Counts the "XT ok/FAIL" lines of the console log, checks
+# that every expected check ran, prints the whole log on any failure and
+# ends with "N passed, N failed".
+#
+# usage: run.sh [BUILD]   env: XEN_TIMEOUT (s, 900), XEN_SMP (2),
+#   XEN_MEM (MiB, 3072), XEN_EXTRA (Xen cmdline words), DOM0_EXTRA
+set -uo pipefail
+build=${1:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+[[ $build = /* ]] || build=$top/$build
+work=$build/xen
+log=$work/console.log
+mkdir -p "$work"
+
+die() {
+	echo "xen-test: $*"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+kver=$(bash mk/kver.sh)
+[ -n "$kver" ] && [ -f "/boot/vmlinuz-$kver" ] ||
+	die "no Debian kernel image for '$kver' (tests/xen/deps.sh)"
+xengz=$(ls /boot/xen-4.*-amd64.gz 2>/dev/null | sort -V | tail -n 1)
+[ -n "$xengz" ] || die "no Xen hypervisor in /boot (tests/xen/deps.sh)"
+for f in "$build/rel/bin/xenpv-xen-peer" "$build/rel/lib/libxenstore.so.4" \
+	"$top/xenpv-selftest.ko"; do
+	[ -e "$f" ] || die "missing $f (make all modules)"
+done
+# QEMU's multiboot loader takes the 32-bit ELF, not the gzip.
+zcat "$xengz" >"$work/xen"
+bash tests/xen/mkimages.sh "$build" "$work" "$kver" \
+	>"$work/mkimages.log" 2>&1 ||
+	{ cat "$work/mkimages.log"; die "building the initramfs images failed"; }
+
+# smap=0: under QEMU 7.2 TCG a PV dom0 faults in Xen's bounce frame code
+# when Xen uses SMAP.
+xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M"
+xen_cmd+=" dom0_max_vcpus=${XEN_SMP:-2} loglvl=all guest_loglvl=all"
+xen_cmd+=" ${XEN_EXTRA:-smap=0}"
+dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init ${DOM0_EXTRA:-}"
+
+# One QEMU at a time on this machine, whoever started it.
+exec 9>/tmp/xenpv-xen-test.lock
+flock 9
+echo "xen-test: Xen $(basename "$xengz"), kernel $kver, log $log"
+start=${EPOCHREALTIME/./}
+timeout "${XEN_TIMEOUT:-900}" qemu-system-x86_64 \
+	-machine q35 -accel tcg,thread=multi -cpu max \
+	-m "${XEN_MEM:-3072}" -smp "${XEN_SMP:-2}" \
+	-display none -serial stdio -monitor none -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-kernel "$work/xen" -append "$xen_cmd" \
+	-initrd "/boot/vmlinuz-$kver $dom0_cmd,$work/dom0.cpio.gz" \
+	</dev/null 2>&1 |
+	while IFS= read -r line; do
+		d=$((${EPOCHREALTIME/./} - start))
+		printf '[%4d.%03d] %s\n' $((d / 1000000)) $((d / 1000 % 1000)) \
+			"${line%$'\r'}"
+	done >"$log"
+rc=${PIPESTATUS[0]}
+secs=$(((${EPOCHREALTIME/./} - start) / 1000000))
+flock -u 9
+
+passed=$(grep -c 'XT ok: ' "$log")
+failed=$(grep -c 'XT FAIL: ' "$log")
+# A check that never printed (a guest died, a step hung) is a failure too.
+expect=(
+	"dom0 toolstack up"
+	"dom0 transcripts: our libxs = libxenstore"
+	"dom0 transcripts: our .so = libxenstore"
+	"dom0 xl create"
+	"domU selftest: 0 failed"
+	"domU selftest unloads"
+	"dom0 peer: guest finished"
+	"linux-blkfront/linux-blkback whole-disk verify"
+	"linux-blkfront/linux-blkback discard"
+	"linux-netfront/linux-netback TCP data checksum"
+	"dom0 sees the disk the domU last read"
+)
+for e in "${expect[@]}"; do
+	grep -qF "XT ok: $e" "$log" || grep -qF "XT FAIL: $e" "$log" || {
+		echo "xen-test: check never ran: $e"
+		failed=$((failed + 1))
+	}
+done
+case $rc in
+33) verdict=PASS ;;
+35) verdict=FAIL ;;
+124) verdict=TIMEOUT ;;
+*) verdict="no verdict (exit $rc)" ;;
+esac
+[ "$verdict" = PASS ] || failed=$((failed + 1))
+if [ "$failed" -ne 0 ]; then
+	echo "xen-test: ---- console log ----"
+	cat "$log"
+	echo "xen-test: ---- failures ----"
+	grep 'XT FAIL: ' "$log"
+fi
+grep -E 'XT_TIME|DOM0_INIT|DOMU_INIT|DOMU_DONE|DOM0_ALL_DONE' \
+	"$log" | sed 's/^/xen-test: /'
+echo "xen-test: QEMU $verdict after $secs s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
