@@ -123,18 +123,21 @@ static int xsd_create(struct xsd_req *r, const char *path, const void *value,
 	return 0;
 }
 
-int xsd_op_read(struct xsd_req *r)
+/* The node the request's path names, if the caller may read it. */
+static const struct xsd_node *readable_arg(struct xsd_req *r, int *err)
 {
 	char path[XSD_PATH_BUF];
-	const struct xsd_node *n;
-	int err = xsd_path_arg(r, false, path);
 
-	if (err)
-		return err;
-	n = xsd_get(r, path, XPV_XS_PERM_READ, &err);
-	if (!n)
-		return err;
-	return xsd_reply(r, XS_READ, n->value, n->vlen);
+	*err = xsd_path_arg(r, false, path);
+	return *err ? NULL : xsd_get(r, path, XPV_XS_PERM_READ, err);
+}
+
+int xsd_op_read(struct xsd_req *r)
+{
+	int err;
+	const struct xsd_node *n = readable_arg(r, &err);
+
+	return n ? xsd_reply(r, XS_READ, n->value, n->vlen) : err;
 }
 
 int xsd_op_write(struct xsd_req *r)
@@ -245,16 +248,10 @@ int xsd_op_rm(struct xsd_req *r)
 
 int xsd_op_directory(struct xsd_req *r)
 {
-	char path[XSD_PATH_BUF];
-	const struct xsd_node *n;
-	int err = xsd_path_arg(r, false, path);
+	int err;
+	const struct xsd_node *n = readable_arg(r, &err);
 
-	if (err)
-		return err;
-	n = xsd_get(r, path, XPV_XS_PERM_READ, &err);
-	if (!n)
-		return err;
-	return xsd_reply(r, XS_DIRECTORY, n->children, n->clen);
+	return n ? xsd_reply(r, XS_DIRECTORY, n->children, n->clen) : err;
 }
 
 /* Reply: generation NUL, whole child names from byte @off, and one more
