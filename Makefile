@@ -43,7 +43,7 @@ test: deps $(ALL_san) $(ALL_rel) $(FUZZ_BINS)
 	@bash tests/run.sh $(BUILD)
 
 bench: deps $(ALL_rel)
-	@bash bench/run.sh $(BUILD)
+	@bash bench/run.sh $(BUILD) $(BENCH_ARGS)
 
 # Long fuzzing runs; `make test` runs each target for a few seconds only.
 FUZZ_SECONDS ?= 300

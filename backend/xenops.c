@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "backend/xenops.h"
 
@@ -125,4 +126,27 @@ int xpv_xenops_unmask(struct xpv_xenops *x, evtchn_port_t port)
 int xpv_xenops_domain_alive(struct xpv_xenops *x, domid_t dom, uint32_t *gen)
 {
 	return x->ops->domain_alive(x, dom, gen);
+}
+
+void *xpv_xenops_buf_alloc(struct xpv_xenops *x, unsigned int pages)
+{
+	void *p;
+
+	if (!pages || pages > (1u << 20))
+		return NULL;
+	if (x && x->ops->buf_alloc)
+		return x->ops->buf_alloc(x, pages);
+	p = mmap(NULL, (size_t)pages * XPV_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void xpv_xenops_buf_free(struct xpv_xenops *x, void *p, unsigned int pages)
+{
+	if (!p || !pages)
+		return;
+	if (x && x->ops->buf_free)
+		x->ops->buf_free(x, p, pages);
+	else
+		munmap(p, (size_t)pages * XPV_PAGE_SIZE);
 }

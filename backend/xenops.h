@@ -56,6 +56,9 @@ struct xpv_xenops_ops {
 	int (*unmask)(struct xpv_xenops *x, evtchn_port_t port);
 	/* 1 alive (*gen: its incarnation), 0 gone, -errno. */
 	int (*domain_alive)(struct xpv_xenops *x, domid_t dom, uint32_t *gen);
+	/* Optional: buffers grant copy serves best; NULL: plain memory. */
+	void *(*buf_alloc)(struct xpv_xenops *x, unsigned int pages);
+	void (*buf_free)(struct xpv_xenops *x, void *p, unsigned int pages);
 };
 
 struct xpv_xenops {
@@ -84,6 +87,14 @@ void *xpv_xenops_map(struct xpv_xenops *x, domid_t dom, unsigned int count,
 int xpv_xenops_unmap(struct xpv_xenops *x, void *addr, unsigned int count);
 int xpv_xenops_copy(struct xpv_xenops *x, struct xpv_xenops_copy *segs,
 		    unsigned int count);
+/*
+ * @pages page-aligned, contiguous pages for data a backend grant-copies to
+ * and from.  On the loopback they are this domain's own memory, so a copy
+ * is one hypercall per segment instead of a map, memcpy and unmap; on Xen
+ * plain memory.  NULL when none are left.  Free with the same @pages.
+ */
+void *xpv_xenops_buf_alloc(struct xpv_xenops *x, unsigned int pages);
+void xpv_xenops_buf_free(struct xpv_xenops *x, void *p, unsigned int pages);
 static inline long xpv_xenops_mapped(const struct xpv_xenops *x)
 {
 	return x->mapped;

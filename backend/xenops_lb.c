@@ -28,8 +28,16 @@ struct lbx_map {
 	grant_handle_t handle[];
 };
 
+/*
+ * Our domain's memory: sparse until touched, so it can be generous.  It
+ * holds the buffers of xpv_xenops_buf_alloc, nothing else.
+ */
+#define LBX_MEM_PAGES 32768u
+
 struct lbx {
 	struct lb_dom *dom;
+	uint64_t buf_used[LBX_MEM_PAGES / 64];
+	unsigned int buf_hint;
 	struct lbx_map *maps[LBX_BUCKETS];
 	uint64_t bound[LBX_WORDS];
 	uint64_t queued[LBX_WORDS];
@@ -48,7 +56,8 @@ static int lbx_open(struct xpv_xenops *x, const char *dir, int domid)
 
 	if (!l)
 		return -ENOMEM;
-	l->dom = lb_dom_join(dir ? dir : lb_default_dir(), domid, 256);
+	l->dom = lb_dom_join(dir ? dir : lb_default_dir(), domid,
+			      LBX_MEM_PAGES);
 	if (!l->dom) {
 		int err = -errno;
 
@@ -212,12 +221,37 @@ static bool lbx_local_frame(struct lbx *l, void *virt, uint16_t len,
 
 	if (v < mem || v - mem >= size || v - mem + len > size)
 		return false;
-	if ((v & (XPV_PAGE_SIZE - 1)) + len > XPV_PAGE_SIZE)
-		return false;
 	p->u.gmfn = (v - mem) >> XPV_PAGE_SHIFT;
 	p->domid = DOMID_SELF;
 	p->offset = v & (XPV_PAGE_SIZE - 1);
 	return true;
+}
+
+/*
+ * One copy whose local side is our memory: split where that side crosses
+ * a page, as the gntdev driver splits a copy segment by page.
+ */
+static int16_t lbx_copy_local(struct lbx *l, struct gnttab_copy *op,
+			      bool to_foreign)
+{
+	struct gnttab_copy_ptr *loc = to_foreign ? &op[0].source : &op[0].dest;
+	struct gnttab_copy_ptr *rem = to_foreign ? &op[0].dest : &op[0].source;
+	unsigned int first = XPV_PAGE_SIZE - loc->offset;
+
+	if (op[0].len <= first) {
+		lb_gnttab_copy(l->dom, op, 1);
+		return op[0].status;
+	}
+	op[1] = op[0];
+	op[0].len = first;
+	op[1].len -= first;
+	loc = to_foreign ? &op[1].source : &op[1].dest;
+	loc->u.gmfn++;
+	loc->offset = 0;
+	rem = to_foreign ? &op[1].dest : &op[1].source;
+	rem->offset += first;
+	lb_gnttab_copy(l->dom, op, 2);
+	return op[0].status != GNTST_okay ? op[0].status : op[1].status;
 }
 
 /* Elsewhere: map the foreign page for the copy, as a backend would. */
@@ -251,7 +285,7 @@ static int16_t lbx_copy_mapped(struct lbx *l, struct xpv_xenops_copy *s,
 static int16_t lbx_copy_one(struct lbx *l, struct xpv_xenops_copy *s)
 {
 	bool to_foreign = s->flags & GNTCOPY_dest_gref;
-	struct gnttab_copy op = { .len = s->len, .flags = s->flags };
+	struct gnttab_copy op[2] = { { .len = s->len, .flags = s->flags } };
 	void *virt = to_foreign ? s->source.virt : s->dest.virt;
 	uint16_t off = to_foreign ? s->dest.foreign.offset
 				  : s->source.foreign.offset;
@@ -262,20 +296,19 @@ static int16_t lbx_copy_one(struct lbx *l, struct xpv_xenops_copy *s)
 		return GNTST_bad_copy_arg;
 	if ((unsigned int)off + s->len > XPV_PAGE_SIZE)
 		return GNTST_bad_copy_arg;
-	if (!lbx_local_frame(l, virt, s->len, to_foreign ? &op.source
-							 : &op.dest))
+	if (!lbx_local_frame(l, virt, s->len, to_foreign ? &op[0].source
+							 : &op[0].dest))
 		return lbx_copy_mapped(l, s, to_foreign);
 	if (to_foreign) {
-		op.dest.u.ref = s->dest.foreign.ref;
-		op.dest.domid = s->dest.foreign.domid;
-		op.dest.offset = off;
+		op[0].dest.u.ref = s->dest.foreign.ref;
+		op[0].dest.domid = s->dest.foreign.domid;
+		op[0].dest.offset = off;
 	} else {
-		op.source.u.ref = s->source.foreign.ref;
-		op.source.domid = s->source.foreign.domid;
-		op.source.offset = off;
+		op[0].source.u.ref = s->source.foreign.ref;
+		op[0].source.domid = s->source.foreign.domid;
+		op[0].source.offset = off;
 	}
-	lb_gnttab_copy(l->dom, &op, 1);
-	return op.status;
+	return lbx_copy_local(l, op, to_foreign);
 }
 
 static int lbx_copy(struct xpv_xenops *x, struct xpv_xenops_copy *segs,
@@ -394,6 +427,65 @@ static int lbx_domain_alive(struct xpv_xenops *x, domid_t dom, uint32_t *gen)
 	return 1;
 }
 
+/* ---- buffers in our own memory ---------------------------------------- */
+
+static bool lbx_buf_busy(const struct lbx *l, unsigned int i)
+{
+	return l->buf_used[i / 64] & (1ull << (i % 64));
+}
+
+static void lbx_buf_mark(struct lbx *l, unsigned int first, unsigned int n,
+			 bool used)
+{
+	unsigned int i;
+
+	for (i = first; i < first + n; i++) {
+		if (used)
+			l->buf_used[i / 64] |= 1ull << (i % 64);
+		else
+			l->buf_used[i / 64] &= ~(1ull << (i % 64));
+	}
+}
+
+/* First fit from the hint on, then from the start. */
+static void *lbx_buf_alloc(struct xpv_xenops *x, unsigned int pages)
+{
+	struct lbx *l = lbx(x);
+	unsigned int nr = lb_dom_nr_pages(l->dom), pass, i, run;
+
+	if (nr > LBX_MEM_PAGES)
+		nr = LBX_MEM_PAGES;
+	for (pass = 0; pass < 2; pass++) {
+		run = 0;
+		for (i = pass ? 0 : l->buf_hint; i < nr; i++) {
+			run = lbx_buf_busy(l, i) ? 0 : run + 1;
+			if (run < pages)
+				continue;
+			lbx_buf_mark(l, i + 1 - pages, pages, true);
+			l->buf_hint = i + 1;
+			return (uint8_t *)lb_dom_mem(l->dom) +
+			       (size_t)(i + 1 - pages) * XPV_PAGE_SIZE;
+		}
+	}
+	return NULL;
+}
+
+static void lbx_buf_free(struct xpv_xenops *x, void *p, unsigned int pages)
+{
+	struct lbx *l = lbx(x);
+	uintptr_t mem = (uintptr_t)lb_dom_mem(l->dom), v = (uintptr_t)p;
+	unsigned int first = (v - mem) >> XPV_PAGE_SHIFT;
+
+	if (v < mem || (v - mem) % XPV_PAGE_SIZE || first > LBX_MEM_PAGES ||
+	    pages > LBX_MEM_PAGES - first)
+		return;
+	/* Give the host its memory back; the pages read as zeros again. */
+	madvise(p, (size_t)pages * XPV_PAGE_SIZE, MADV_REMOVE);
+	lbx_buf_mark(l, first, pages, false);
+	if (first < l->buf_hint)
+		l->buf_hint = first;
+}
+
 const struct xpv_xenops_ops xpv_xenops_loopback = {
 	.name = "loopback",
 	.open = lbx_open,
@@ -408,4 +500,6 @@ const struct xpv_xenops_ops xpv_xenops_loopback = {
 	.pending = lbx_pending,
 	.unmask = lbx_unmask,
 	.domain_alive = lbx_domain_alive,
+	.buf_alloc = lbx_buf_alloc,
+	.buf_free = lbx_buf_free,
 };

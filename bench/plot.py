@@ -3,12 +3,21 @@
 
 Each input line is one measurement: {"bench": name, "placement": ...,
 "mean_us": ..., "limit_of": name-it-is-the-limit-for-or-""} or a throughput
-record with "value" and "unit".  The plot puts each operation beside its
-limit, one group per operation and placement, so the overhead is visible.
+record with "value" and "unit" (block rows also carry "workload" and
+"path": pv, null, emulated or limit; net rows "group": "net").  The plot
+puts each operation beside its limit, one group per operation (and
+placement), each group on its own scale, so the overhead is visible.
 """
 import json
 import sys
 from html import escape
+
+COLOURS = {"limit": "#9e9e9e", "null": "#9ecae1", "emulated": "#ff7f0e",
+           "pv": "#1f77b4"}
+LEGEND = [("pv", "xenpv (PV path)"),
+          ("null", "PV transport only (null backend)"),
+          ("emulated", "emulated device (ioreq)"),
+          ("limit", "the limit (host primitive, raw libaio, veth)")]
 
 
 def load(paths):
@@ -19,64 +28,91 @@ def load(paths):
     return rows
 
 
-def metric(row):
-    if "workload" in row:
-        return row["value"], row.get("unit", "")
-    if "mean_us" in row:
-        return row["mean_us"], "µs (mean, lower is better)"
-    return row["value"], row.get("unit", "")
+def label(r):
+    name = r["bench"]
+    if "workload" in r and r.get("path") == "pv" and "placement" in r and \
+            r["placement"] != "none" and "pinned" not in name:
+        name += f" ({r['placement']})"
+    return name
+
+
+def kind(r):
+    if "workload" in r:
+        return r.get("path", "pv")
+    return "limit" if r.get("limit_of") else "pv"
 
 
 def groups(rows):
-    """[(title, [(label, value, is_limit)])] keyed by operation + placement."""
+    """[(title, [(label, value, kind)])], in the order first seen."""
     out = {}
     for r in rows:
-        # PV / emulated / limit rows of one workload share a group.
         if "workload" in r:
-            key = (r["workload"], r.get("unit", ""), "")
-            out.setdefault(key, []).append(
-                (r["bench"], metric(r)[0], r.get("path") == "limit"))
-            continue
-        key = (r.get("limit_of") or r["bench"], r.get("placement", ""),
-               r.get("group", ""))
-        out.setdefault(key, []).append(
-            (r["bench"], metric(r)[0], bool(r.get("limit_of"))))
-    return [(" / ".join(k for k in key if k), bars)
-            for key, bars in out.items()]
+            better = ("lower is better" if r["unit"] == "us"
+                      else "higher is better")
+            key = (f"{r.get('group', 'block')} {r['workload']}: "
+                   f"{r['unit']}, {better}")
+            value = r["value"]
+        elif "mean_us" in r:
+            where = r.get("placement", "")
+            key = (f"{r.get('limit_of') or r['bench']}"
+                   f"{', ' + where if where else ''}: µs mean, lower is better")
+            value = r["mean_us"]
+        else:
+            grp = r.get("group", "")
+            key = (f"{grp + ' ' if grp else ''}"
+                   f"{r.get('limit_of') or r['bench']}: {r.get('unit', '')}")
+            value = r["value"]
+        out.setdefault(key, []).append((label(r), value, kind(r)))
+    # net_bench writes its records in no set order: sort those groups.
+    net = sorted(k for k in out if k.startswith("net "))
+    rest = [k for k in out if not k.startswith("net ")]
+    return [(k, out[k]) for k in rest + net]
+
+
+def fmt(v):
+    return f"{v:,.0f}" if v >= 100 else f"{v:.2f}"
 
 
 def svg(rows, title):
     gs = groups(rows)
-    width, bar_h, gap = 900, 18, 14
-    height = 60 + sum(len(b) * bar_h + gap + 18 for _, b in gs)
-    vmax = max((v for _, b in gs for _, v, _ in b), default=1) or 1
-    left, scale = 300, (width - 300 - 90) / vmax
+    width, bar_h, gap, left = 980, 18, 12, 330
+    span = width - left - 110
+    height = 90 + sum(len(b) * bar_h + gap + 18 for _, b in gs)
     y = 40
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
            f'height="{height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="100%" height="100%" fill="white"/>',
+           '<rect width="100%" height="100%" fill="white"/>',
            f'<text x="10" y="22" font-size="15" font-weight="bold">'
            f'{escape(title)}</text>']
     for name, bars in gs:
         out.append(f'<text x="10" y="{y + 12}" font-weight="bold">'
                    f'{escape(name)}</text>')
         y += 18
-        gmax = max((v for _, v, _ in bars), default=1) or 1
-        # Workload groups mix units (IOPS, MB/s): each gets its own scale.
-        gscale = (width - 300 - 90) / gmax if " / " in name and any(
-            u in name for u in ("IOPS", "MB/s", "Mbit/s", "pps")) else scale
-        for label, value, is_limit in bars:
-            colour = "#9e9e9e" if is_limit else "#1f77b4"
-            w = max(1, value * gscale)
-            out.append(f'<text x="20" y="{y + 13}">{escape(label)}</text>')
+        # Each group has one unit: its own scale, so every group reads.  The
+        # null backend is far off that scale: its bar is cut, marked so.
+        scaled = [v for _, v, k in bars if k != "null"] or [1]
+        gmax = max(scaled) or 1
+        for text, value, k in bars:
+            w = max(1, value * span / gmax)
+            cut = w > span
+            w = min(w, span)
+            out.append(f'<text x="20" y="{y + 13}">{escape(text)}</text>')
             out.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" '
-                       f'height="{bar_h - 4}" fill="{colour}"/>')
+                       f'height="{bar_h - 4}" fill="{COLOURS[k]}"/>')
+            if cut:
+                out.append(f'<rect x="{left + w - 30:.1f}" y="{y}" width="4"'
+                           f' height="{bar_h - 4}" fill="white"/>')
             out.append(f'<text x="{left + w + 6:.1f}" y="{y + 13}">'
-                       f'{value:.2f}</text>')
+                       f'{fmt(value)}</text>')
             y += bar_h
         y += gap
-    out.append(f'<text x="10" y="{height - 10}" fill="#555">grey: the host '
-               f'primitive the loopback is built on (the limit)</text>')
+    x = 10
+    for k, text in LEGEND:
+        out.append(f'<rect x="{x}" y="{height - 26}" width="12" height="12" '
+                   f'fill="{COLOURS[k]}"/>')
+        out.append(f'<text x="{x + 16}" y="{height - 16}" fill="#333">'
+                   f'{escape(text)}</text>')
+        x += 16 + 7 * len(text) + 20
     out.append("</svg>")
     return "\n".join(out)
 
@@ -88,7 +124,8 @@ def main():
     with open(sys.argv[1], "w") as f:
         json.dump({"results": rows}, f, indent=1)
     with open(sys.argv[2], "w") as f:
-        f.write(svg(rows, "xenpv loopback: operation beside its limit (µs, mean; lower is better)"))
+        f.write(svg(rows, "xenpv on the loopback: each operation beside "
+                          "its limit (one scale per group)"))
 
 
 if __name__ == "__main__":

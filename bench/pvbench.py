@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """PV against emulated I/O against the limit, block side.
 
-Runs each workload through (a) the PV path when a PV block bench binary is
-present (build/<flavour>/bin/xenpv-blk-bench, same options and JSON line as
-xenpv-emu-bench), (b) the emulated ATA disk over ioreq round trips, (c) raw
-libaio on the same file.  Prints a table, appends JSON lines to OUT.jsonl.
+Runs each workload through (a) the PV path, blkfront -> xenpv-blkback on
+the loopback (xenpv-blk-bench), (b) the same PV path with a null backend
+(the transport alone, no disk), (c) the emulated ATA disk over ioreq round
+trips (xenpv-emu-bench), (d) raw libaio on the same file, the limit.  Then
+the PV path again with each of persistent grants, indirect descriptors and
+the backend's grant copy off, and in each placement (both processes on one
+CPU, on two, unpinned).  Prints a table, appends JSON lines to OUT.jsonl.
 
   pvbench.py BUILD_BIN OUT.jsonl [--quick] [--seconds S] [--file F]
              [--size-mb N] [--workloads randread4k,randwrite4k,...]
-             [--qd 1,32] [--paths pv,emulated,limit]
+             [--qd 1,32] [--paths pv,null,emulated,limit] [--no-variants]
 """
 import argparse
 import json
@@ -22,8 +25,21 @@ WORKLOADS = {
     "seqread64k": ("read", 65536),
     "seqwrite64k": ("write", 65536),
     "seqread1m": ("read", 1 << 20),
+    "seqwrite1m": ("write", 1 << 20),
 }
 DEFAULT = "randread4k,randwrite4k,seqread64k,seqread1m"
+
+# (workload, qd, label, extra options): the PV path with one thing changed.
+VARIANTS = [
+    ("randread4k", 32, "PV, no persistent grants", ["--no-persistent"]),
+    ("randread4k", 32, "PV, no persistent, no grant copy",
+     ["--no-persistent", "--no-grant-copy"]),
+    ("seqread1m", 1, "PV, no persistent grants", ["--no-persistent"]),
+    ("seqread1m", 1, "PV, no indirect", ["--no-indirect"]),
+    ("seqread1m", 1, "PV, no persistent, no indirect",
+     ["--no-persistent", "--no-indirect"]),
+]
+PLACEMENTS = [("randread4k", 1), ("randread4k", 32), ("seqread1m", 1)]
 
 
 def prepare(path, size_mb):
@@ -38,9 +54,9 @@ def prepare(path, size_mb):
         os.fsync(f.fileno())
 
 
-def run(binary, path, rw, bs, qd, seconds, file):
+def run(binary, path, rw, bs, qd, seconds, file, extra=()):
     cmd = [binary, "--path", path, "--file", file, "--rw", rw, "--bs",
-           str(bs), "--qd", str(qd), "--seconds", str(seconds)]
+           str(bs), "--qd", str(qd), "--seconds", str(seconds), *extra]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         print(f"   {path}: failed ({r.stderr.strip()})", file=sys.stderr)
@@ -48,11 +64,24 @@ def run(binary, path, rw, bs, qd, seconds, file):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+HEAD = (f"{'workload':<18} {'path':<34} {'where':<6} {'IOPS':>8} "
+        f"{'MB/s':>7} {'mean us':>8} {'p99 us':>8} {'cpu/io':>7} "
+        f"{'exits':>6} {'notif':>6} {'kicks':>6}")
+
+
 def row(r):
-    return (f"{r['workload']:<20} {r['path']:<9} {r['iops']:>9.0f} "
-            f"{r['mb_s']:>8.1f} {r['lat_mean_us']:>9.1f} "
-            f"{r['lat_p99_us']:>9.1f} {r['cpu_us_per_io']:>8.1f} "
-            f"{r['exits_per_io']:>6.1f} {r['notifies_per_io']:>6.1f}")
+    return (f"{r['workload']:<18} {r['bench'][:34]:<34} "
+            f"{r.get('placement', '-'):<6} {r['iops']:>8.0f} "
+            f"{r['mb_s']:>7.1f} {r['lat_mean_us']:>8.1f} "
+            f"{r['lat_p99_us']:>8.1f} {r['cpu_us_per_io']:>7.2f} "
+            f"{r['exits_per_io']:>6.2f} {r['notifies_per_io']:>6.2f} "
+            f"{r.get('kicks_per_io', 0):>6.2f}")
+
+
+def emit(out, r):
+    if r:
+        print(row(r), flush=True)
+        out.write(json.dumps(r) + "\n")
 
 
 def main():
@@ -65,32 +94,44 @@ def main():
     ap.add_argument("--size-mb", type=int, default=256)
     ap.add_argument("--workloads", default=DEFAULT)
     ap.add_argument("--qd", default="1,32")
-    ap.add_argument("--paths", default="pv,emulated,limit")
+    ap.add_argument("--paths", default="pv,null,emulated,limit")
+    ap.add_argument("--no-variants", action="store_true")
     a = ap.parse_args()
     secs = a.seconds or (1.0 if a.quick else 5.0)
     file = a.file or os.path.join(os.path.dirname(a.out), "disk.img")
     prepare(file, a.size_mb)
-    binaries = {"pv": os.path.join(a.bin, "xenpv-blk-bench"),
-                "emulated": os.path.join(a.bin, "xenpv-emu-bench"),
-                "limit": os.path.join(a.bin, "xenpv-emu-bench")}
-    kind = {"pv": "pv", "emulated": "ata", "limit": "raw"}
+    blk = os.path.join(a.bin, "xenpv-blk-bench")
+    emu = os.path.join(a.bin, "xenpv-emu-bench")
+    binaries = {"pv": blk, "null": blk, "emulated": emu, "limit": emu}
+    kind = {"pv": "pv", "null": "null", "emulated": "ata", "limit": "raw"}
     paths = [p for p in a.paths.split(",") if os.access(binaries[p], os.X_OK)]
     missing = set(a.paths.split(",")) - set(paths)
     if missing:
         print(f"   not built, skipped: {', '.join(sorted(missing))}")
-    print(f"{'workload':<20} {'path':<9} {'IOPS':>9} {'MB/s':>8} "
-          f"{'mean us':>9} {'p99 us':>9} {'cpu/io':>8} {'exits':>6} "
-          f"{'notif':>6}")
+    print(f"   {secs:g}s per run; where: CPUs of frontend and backend "
+          f"(same, apart, none = unpinned)")
+    print(HEAD)
     with open(a.out, "a") as out:
         for wl in a.workloads.split(","):
             rw, bs = WORKLOADS[wl]
             qds = [int(q) for q in a.qd.split(",")] if bs == 4096 else [1]
             for qd in qds:
                 for p in paths:
-                    r = run(binaries[p], kind[p], rw, bs, qd, secs, file)
-                    if r:
-                        print(row(r), flush=True)
-                        out.write(json.dumps(r) + "\n")
+                    emit(out, run(binaries[p], kind[p], rw, bs, qd, secs,
+                                  file))
+        if a.no_variants or "pv" not in paths:
+            return
+        print("-- the PV path with one feature off (unpinned)")
+        for wl, qd, label, extra in VARIANTS:
+            rw, bs = WORKLOADS[wl]
+            emit(out, run(blk, "pv", rw, bs, qd, secs, file,
+                          [*extra, "--label", label]))
+        print("-- placements: frontend and backend on one CPU, on two")
+        for wl, qd in PLACEMENTS:
+            rw, bs = WORKLOADS[wl]
+            for pin in ("same", "apart"):
+                emit(out, run(blk, "pv", rw, bs, qd, secs, file,
+                              ["--pin", pin, "--label", f"PV, pinned {pin}"]))
 
 
 if __name__ == "__main__":

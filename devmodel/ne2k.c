@@ -166,6 +166,7 @@ static void write_cr(struct dm_ne2k *n, uint8_t v)
 		return;
 	}
 	n->cr &= ~NE_CR_STP;
+	n->isr &= ~NE_ISR_RST;	/* leaving reset, as the chip does */
 	/* A remote DMA of zero bytes completes at once. */
 	if ((v & (NE_CR_RD_READ | NE_CR_RD_WRITE)) && n->rbcr == 0) {
 		n->isr |= NE_ISR_RDC;
@@ -239,15 +240,15 @@ static uint8_t read_p2(struct dm_ne2k *n, unsigned int reg)
 /* One byte of remote DMA; reads wrap round the ring as the chip's do. */
 static void remote_byte(struct dm_ne2k *n, bool write, uint8_t *b)
 {
-	if (n->rsar < DM_NE2K_MEM_SIZE && (n->rsar < 32 ||
-					    n->rsar >= DM_NE2K_RAM_START)) {
-		if (write)
-			n->mem[n->rsar] = *b;
-		else
-			*b = n->mem[n->rsar];
-	} else if (!write) {
+	bool ram = n->rsar >= DM_NE2K_RAM_START && n->rsar < DM_NE2K_MEM_SIZE;
+
+	/* The PROM is read-only; the gap between it and RAM floats. */
+	if (write && ram)
+		n->mem[n->rsar] = *b;
+	else if (!write && (ram || n->rsar < 32))
+		*b = n->mem[n->rsar];
+	else if (!write)
 		*b = 0xff;
-	}
 	n->rsar++;
 	if (!write && n->pstop > n->pstart && n->rsar == n->pstop * PAGE &&
 	    n->pstop <= RAM_END_PAGE)

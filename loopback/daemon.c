@@ -137,12 +137,18 @@ static int peer_pid(int fd)
 	return uc.pid;
 }
 
-/* A memfd at least as big as the domain claims to be. */
+/*
+ * A memfd at least as big as the domain claims to be, whose size can no
+ * longer change: others map all of it, and a domain that shrank its memory
+ * under them would make their accesses fault.
+ */
 static bool memory_fd_ok(int fd, unsigned int nr_pages)
 {
 	struct stat st;
+	int seals = fcntl(fd, F_GET_SEALS);
 
-	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	return seals >= 0 && (seals & LB_MEM_SEALS) == LB_MEM_SEALS &&
+	       fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	       (uint64_t)st.st_size >= (uint64_t)nr_pages * XPV_PAGE_SIZE;
 }
 

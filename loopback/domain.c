@@ -5,6 +5,7 @@
  * the cache of other domains' memory and kicks.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,10 +147,14 @@ static int ctl_connect(const char *dir)
 
 static int make_memory(struct lb_dom *d, unsigned int nr_pages)
 {
-	d->mem_fd = memfd_create("xenpv-domain", MFD_CLOEXEC);
+	d->mem_fd = memfd_create("xenpv-domain", MFD_CLOEXEC |
+						 MFD_ALLOW_SEALING);
 	if (d->mem_fd < 0)
 		return -errno;
 	if (ftruncate(d->mem_fd, (off_t)nr_pages * XPV_PAGE_SIZE) < 0)
+		return -errno;
+	/* Peers map all of it: a size change would SIGBUS them.  Holes stay. */
+	if (fcntl(d->mem_fd, F_ADD_SEALS, LB_MEM_SEALS) < 0)
 		return -errno;
 	d->mem = mmap(NULL, (size_t)nr_pages * XPV_PAGE_SIZE,
 		      PROT_READ | PROT_WRITE, MAP_SHARED, d->mem_fd, 0);

@@ -130,64 +130,124 @@ static bool granter_memory(struct lb_dom *d, domid_t dom, int *fd,
 	return true;
 }
 
-static int16_t map_one(struct lb_dom *d, struct gnttab_map_grant_ref *op)
+/* A map op between its pin and its mmap. */
+struct map_tmp {
+	struct lb_domain *granter;
+	uint64_t frame;
+	int fd, h;
+};
+
+/* Checks, takes a handle and pins; the mapping itself comes after. */
+static int16_t map_prepare(struct lb_dom *d, struct gnttab_map_grant_ref *op,
+			   struct map_tmp *t)
 {
 	bool ro = op->flags & GNTMAP_readonly;
-	struct lb_domain *granter = lb_domain_get(d->hv, op->dom);
 	unsigned int nr_pages;
-	uint64_t frame = 0;
 	uint8_t *mem;
-	void *addr;
 	int16_t st;
-	int fd, h;
 
+	t->granter = lb_domain_get(d->hv, op->dom);
 	if (!(op->flags & GNTMAP_host_map))
 		return GNTST_bad_gntref;
-	if (!granter || !granter_memory(d, op->dom, &fd, &nr_pages, &mem))
+	if (!t->granter ||
+	    !granter_memory(d, op->dom, &t->fd, &nr_pages, &mem))
 		return GNTST_bad_domain;
-	h = maptrack_get(d->self);
-	if (h < 0)
+	t->h = maptrack_get(d->self);
+	if (t->h < 0)
 		return GNTST_no_space;
-	st = pin_grant(granter, op->ref, d->id, ro, &frame);
-	if (st != GNTST_okay)
-		goto out_put;
-	st = GNTST_general_error;
-	if (frame >= nr_pages)
-		goto out_unpin;
-	addr = mmap((void *)(uintptr_t)op->host_addr, XPV_PAGE_SIZE,
-		    PROT_READ | (ro ? 0 : PROT_WRITE),
-		    MAP_SHARED | (op->host_addr ? MAP_FIXED : 0), fd,
-		    (off_t)frame * XPV_PAGE_SIZE);
-	if (addr == MAP_FAILED)
-		goto out_unpin;
-	d->self->maptrack[h] = (struct lb_maptrack){
-		.in_use = 1, .dom = op->dom, .readonly = ro, .ref = op->ref,
-		.dom_gen = granter->generation, .host_addr = (uintptr_t)addr };
-	op->host_addr = (uintptr_t)addr;
-	op->handle = h;
-	op->dev_bus_addr = frame << XPV_PAGE_SHIFT;
-	return GNTST_okay;
-
-out_unpin:
-	unpin_grant(granter, op->ref, ro);
-out_put:
-	maptrack_put(d->self, h);
+	st = pin_grant(t->granter, op->ref, d->id, ro, &t->frame);
+	if (st == GNTST_okay && t->frame < nr_pages)
+		return GNTST_okay;
+	if (st == GNTST_okay) {
+		unpin_grant(t->granter, op->ref, ro);
+		st = GNTST_general_error;
+	}
+	maptrack_put(d->self, t->h);
 	return st;
 }
+
+static void map_undo(struct lb_dom *d, struct gnttab_map_grant_ref *op,
+		     struct map_tmp *t)
+{
+	unpin_grant(t->granter, op->ref, op->flags & GNTMAP_readonly);
+	maptrack_put(d->self, t->h);
+	op->status = GNTST_general_error;
+}
+
+static void map_commit(struct lb_dom *d, struct gnttab_map_grant_ref *op,
+		       struct map_tmp *t, uintptr_t addr)
+{
+	d->self->maptrack[t->h] = (struct lb_maptrack){
+		.in_use = 1, .dom = op->dom,
+		.readonly = !!(op->flags & GNTMAP_readonly), .ref = op->ref,
+		.dom_gen = t->granter->generation, .host_addr = addr };
+	op->host_addr = addr;
+	op->handle = t->h;
+	op->dev_bus_addr = t->frame << XPV_PAGE_SHIFT;
+}
+
+/* Does op @b continue op @a's run: next page here and next frame there? */
+static bool map_follows(const struct gnttab_map_grant_ref *a,
+			const struct map_tmp *ta,
+			const struct gnttab_map_grant_ref *b,
+			const struct map_tmp *tb)
+{
+	return b->status == GNTST_okay && a->host_addr &&
+	       b->host_addr == a->host_addr + XPV_PAGE_SIZE &&
+	       tb->fd == ta->fd && tb->frame == ta->frame + 1 &&
+	       (a->flags & GNTMAP_readonly) == (b->flags & GNTMAP_readonly);
+}
+
+/* Pinned ops [0, n): a run of pages in a row takes one mmap. */
+static void map_runs(struct lb_dom *d, struct gnttab_map_grant_ref *ops,
+		     struct map_tmp *t, unsigned int n)
+{
+	unsigned int i, j, k;
+	void *addr;
+	int prot;
+
+	for (i = 0; i < n; i = j) {
+		j = i + 1;
+		if (ops[i].status != GNTST_okay)
+			continue;
+		while (j < n && map_follows(&ops[j - 1], &t[j - 1], &ops[j],
+					    &t[j]))
+			j++;
+		prot = PROT_READ |
+		       (ops[i].flags & GNTMAP_readonly ? 0 : PROT_WRITE);
+		addr = mmap((void *)(uintptr_t)ops[i].host_addr,
+			    (size_t)(j - i) * XPV_PAGE_SIZE, prot,
+			    MAP_SHARED | (ops[i].host_addr ? MAP_FIXED : 0),
+			    t[i].fd, (off_t)t[i].frame * XPV_PAGE_SIZE);
+		for (k = i; k < j; k++) {
+			if (addr == MAP_FAILED)
+				map_undo(d, &ops[k], &t[k]);
+			else
+				map_commit(d, &ops[k], &t[k],
+					   (uintptr_t)addr +
+						   (k - i) * XPV_PAGE_SIZE);
+		}
+	}
+}
+
+#define LB_MAP_BATCH 64u
 
 void lb_gnttab_map(struct lb_dom *d, struct gnttab_map_grant_ref *ops,
 		   unsigned int count)
 {
-	unsigned int i;
+	struct map_tmp t[LB_MAP_BATCH];
+	unsigned int i, n, k;
 
-	for (i = 0; i < count; i++) {
-		ops[i].status = map_one(d, &ops[i]);
-		if (ops[i].status == GNTST_okay)
-			__atomic_fetch_add(&d->self->stats.maps, 1,
-					   __ATOMIC_RELAXED);
-		else
-			__atomic_fetch_add(&d->self->stats.map_errors, 1,
-					   __ATOMIC_RELAXED);
+	for (i = 0; i < count; i += n) {
+		n = count - i < LB_MAP_BATCH ? count - i : LB_MAP_BATCH;
+		for (k = 0; k < n; k++)
+			ops[i + k].status = map_prepare(d, &ops[i + k], &t[k]);
+		map_runs(d, ops + i, t, n);
+		for (k = 0; k < n; k++)
+			__atomic_fetch_add(ops[i + k].status == GNTST_okay
+						   ? &d->self->stats.maps
+						   : &d->self->stats.map_errors,
+					   1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -200,33 +260,63 @@ static void maptrack_unpin(struct lb_hv *hv, const struct lb_maptrack *mt)
 		unpin_grant(granter, mt->ref, mt->readonly);
 }
 
-static int16_t unmap_one(struct lb_dom *d, struct gnttab_unmap_grant_ref *op)
+/* Checks one unmap; a handle named twice in a batch fails the second time. */
+static int16_t unmap_check(struct lb_dom *d,
+			   const struct gnttab_unmap_grant_ref *ops,
+			   unsigned int k, struct lb_maptrack *mt)
 {
-	struct lb_maptrack mt;
+	const struct gnttab_unmap_grant_ref *op = &ops[k];
+	unsigned int i;
 
 	if (op->handle >= LB_MAPTRACK)
 		return GNTST_bad_handle;
-	mt = d->self->maptrack[op->handle];
-	if (!mt.in_use)
+	*mt = d->self->maptrack[op->handle];
+	if (!mt->in_use)
 		return GNTST_bad_handle;
-	if (op->host_addr && op->host_addr != mt.host_addr)
+	for (i = 0; i < k; i++)
+		if (ops[i].status == GNTST_okay && ops[i].handle == op->handle)
+			return GNTST_bad_handle;
+	if (op->host_addr && op->host_addr != mt->host_addr)
 		return GNTST_bad_virt_addr;
-	munmap((void *)(uintptr_t)mt.host_addr, XPV_PAGE_SIZE);
-	maptrack_unpin(d->hv, &mt);
-	maptrack_put(d->self, op->handle);
 	return GNTST_okay;
+}
+
+/* Unmaps first, a run of pages in a row at once, then drops the pins. */
+static void unmap_batch(struct lb_dom *d, struct gnttab_unmap_grant_ref *ops,
+			unsigned int n)
+{
+	struct lb_maptrack mt[LB_MAP_BATCH];
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++)
+		ops[i].status = unmap_check(d, ops, i, &mt[i]);
+	for (i = 0; i < n; i = j) {
+		j = i + 1;
+		if (ops[i].status != GNTST_okay)
+			continue;
+		while (j < n && ops[j].status == GNTST_okay &&
+		       mt[j].host_addr == mt[j - 1].host_addr + XPV_PAGE_SIZE)
+			j++;
+		munmap((void *)(uintptr_t)mt[i].host_addr,
+		       (size_t)(j - i) * XPV_PAGE_SIZE);
+	}
+	for (i = 0; i < n; i++) {
+		if (ops[i].status != GNTST_okay)
+			continue;
+		maptrack_unpin(d->hv, &mt[i]);
+		maptrack_put(d->self, ops[i].handle);
+		__atomic_fetch_add(&d->self->stats.unmaps, 1, __ATOMIC_RELAXED);
+	}
 }
 
 void lb_gnttab_unmap(struct lb_dom *d, struct gnttab_unmap_grant_ref *ops,
 		     unsigned int count)
 {
-	unsigned int i;
+	unsigned int i, n;
 
-	for (i = 0; i < count; i++) {
-		ops[i].status = unmap_one(d, &ops[i]);
-		if (ops[i].status == GNTST_okay)
-			__atomic_fetch_add(&d->self->stats.unmaps, 1,
-					   __ATOMIC_RELAXED);
+	for (i = 0; i < count; i += n) {
+		n = count - i < LB_MAP_BATCH ? count - i : LB_MAP_BATCH;
+		unmap_batch(d, ops + i, n);
 	}
 }
 

@@ -3,12 +3,15 @@
 #ifndef XENPV_LOOPBACK_INTERNAL_H
 #define XENPV_LOOPBACK_INTERNAL_H
 
+#include <fcntl.h>
 #include <pthread.h>
 
 #include "loopback/hv.h"
 #include "loopback/loopback.h"
 
 #define LB_CTL_SOCKET "hv.sock"
+/* Seals a domain's memfd carries before the daemon accepts it. */
+#define LB_MEM_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 enum lb_ctl_op { LB_CTL_JOIN = 1, LB_CTL_GET_DOMAIN = 2 };
 

@@ -129,6 +129,16 @@ struct lb_ioreq_server {
 };
 
 /*
+ * The check of one slot the guest wrote, on a private copy: 0, -EINVAL for
+ * a size, type, count or data_is_ptr that Xen refuses to forward, -EFAULT
+ * for a rep string not wholly inside @guest_bytes of guest memory.  For a
+ * rep string that passes, *@buf_off is where its buffer starts (its lowest
+ * byte, whichever way DF points).
+ */
+int lb_ioreq_check_req(const ioreq_t *r, uint64_t guest_bytes,
+		       uint64_t *buf_off);
+
+/*
  * Maps the ioreq page at @gfn of @guest, checks the platform block, binds
  * the vCPU and IRQ channels and tells each vCPU the model is there.
  */

@@ -25,45 +25,12 @@ static void slot_store_state(ioreq_t *slot, uint8_t flags, unsigned int st)
 			 __ATOMIC_RELEASE);
 }
 
-/* The guest range a rep string touches, or NULL if it is not all RAM. */
-static uint8_t *rep_buffer(struct lb_ioreq_server *s, const ioreq_t *r,
-			   uint64_t *lo)
-{
-	uint64_t bytes = (uint64_t)r->count * r->size, first = r->data;
-
-	if (bytes > LB_IOREQ_MAX_REP_BYTES)
-		return NULL;
-	if (r->df) {
-		if (first < bytes - r->size)
-			return NULL;
-		first -= bytes - r->size;
-	}
-	if (first > s->guest_bytes || bytes > s->guest_bytes - first)
-		return NULL;
-	*lo = first;
-	return s->guest_mem + first;
-}
-
-/* The checks Xen's emulator makes before it forwards an access. */
-static bool ioreq_ok(const ioreq_t *r)
-{
-	if (r->size != 1 && r->size != 2 && r->size != 4 && r->size != 8)
-		return false;
-	if (r->type != IOREQ_TYPE_PIO && r->type != IOREQ_TYPE_COPY)
-		return false;
-	if (r->count == 0 || r->count > LB_IOREQ_MAX_REP_BYTES)
-		return false;
-	return r->data_is_ptr || r->count == 1;
-}
-
+/* A rep string whose buffer lb_ioreq_check_req found at @buf. */
 static int serve_rep(struct lb_ioreq_server *s, const ioreq_t *r,
-		     lb_ioreq_handler h)
+		     lb_ioreq_handler h, uint8_t *buf)
 {
-	uint64_t lo, i;
-	uint8_t *buf = rep_buffer(s, r, &lo);
+	uint64_t i;
 
-	if (!buf)
-		return -EFAULT;
 	for (i = 0; i < r->count; i++) {
 		uint64_t step = r->df ? r->count - 1 - i : i, val = 0, addr;
 		uint8_t *p = buf + step * r->size;
@@ -87,7 +54,7 @@ static void serve_slot(struct lb_ioreq_server *s, unsigned int vcpu)
 {
 	ioreq_t *slot = &s->page->vcpu_ioreq[vcpu], r;
 	lb_ioreq_handler h;
-	uint64_t val;
+	uint64_t val, lo = 0;
 	int err = -EINVAL;
 
 	if ((__atomic_load_n(slot_flags(slot), __ATOMIC_ACQUIRE) &
@@ -98,10 +65,12 @@ static void serve_slot(struct lb_ioreq_server *s, unsigned int vcpu)
 			 STATE_IOREQ_INPROCESS);
 	s->stats.ioreqs++;
 	h = r.type == IOREQ_TYPE_PIO ? s->pio : s->mmio;
-	if (ioreq_ok(&r) && h) {
+	if (h)
+		err = lb_ioreq_check_req(&r, s->guest_bytes, &lo);
+	if (!err) {
 		s->stats.reps += r.count;
 		if (r.data_is_ptr) {
-			err = serve_rep(s, &r, h);
+			err = serve_rep(s, &r, h, s->guest_mem + lo);
 		} else {
 			val = r.data;
 			err = h(s->arg, &r, r.addr, &val);

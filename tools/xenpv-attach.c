@@ -8,11 +8,15 @@
  *
  *   xenpv-attach [--dir DIR] block --domid N --vdev V --target FILE
  *                [--mode r|w] [--backend-domid B] [--cdrom] [--removable]
+ *                [--backend-type T]
  *   xenpv-attach [--dir DIR] detach block --domid N --vdev V
  *                [--backend-domid B] [--timeout SECONDS]
  *
  * --dir names a loopback directory (its xenstored.sock); without it the
- * usual xenstore of the host is used.
+ * usual xenstore of the host is used.  --backend-type puts the backend under
+ * backend/T instead of backend/vbd, as a toolstack does for a userspace
+ * backend (QEMU's qdisk) so that the kernel's blkback leaves it alone; the
+ * frontend stays device/vbd.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,7 +35,7 @@
 struct attach {
 	struct xs_handle *xs;
 	unsigned int domid, vdev, be_domid;
-	const char *target, *mode;
+	const char *target, *mode, *be_type;
 	bool cdrom, removable, have_domid, have_vdev;
 	unsigned int timeout_s;
 	char fe[PATH_LEN], be[PATH_LEN];
@@ -205,9 +209,9 @@ static int usage(int rc)
 		"usage: xenpv-attach [--dir DIR] block --domid N --vdev V "
 		"--target FILE\n"
 		"           [--mode r|w] [--backend-domid B] [--cdrom] "
-		"[--removable]\n"
+		"[--removable] [--backend-type T]\n"
 		"       xenpv-attach [--dir DIR] detach block --domid N "
-		"--vdev V [--timeout S]\n");
+		"--vdev V [--timeout S] [--backend-type T]\n");
 	return rc;
 }
 
@@ -236,6 +240,7 @@ static int parse(struct attach *a, int argc, char **argv)
 		{ "cdrom", no_argument, NULL, 'c' },
 		{ "removable", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "backend-type", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -259,6 +264,11 @@ static int parse(struct attach *a, int argc, char **argv)
 		case 'c': a->cdrom = true; break;
 		case 'r': a->removable = true; break;
 		case 'T': ok = num(optarg, 3600, &a->timeout_s); break;
+		case 'B':
+			a->be_type = optarg;
+			ok = *optarg && !strchr(optarg, '/') &&
+			     strlen(optarg) <= 32;
+			break;
 		case 'h': return usage(0) - 1;
 		default: ok = false;
 		}
@@ -270,7 +280,7 @@ static int parse(struct attach *a, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct attach a = { .mode = "w", .timeout_s = 10 };
+	struct attach a = { .mode = "w", .timeout_s = 10, .be_type = "vbd" };
 	bool detach;
 	int err;
 
@@ -287,8 +297,8 @@ int main(int argc, char **argv)
 		return usage(2);
 	snprintf(a.fe, sizeof(a.fe), "/local/domain/%u/device/vbd/%u", a.domid,
 		 a.vdev);
-	snprintf(a.be, sizeof(a.be), "/local/domain/%u/backend/vbd/%u/%u",
-		 a.be_domid, a.domid, a.vdev);
+	snprintf(a.be, sizeof(a.be), "/local/domain/%u/backend/%s/%u/%u",
+		 a.be_domid, a.be_type, a.domid, a.vdev);
 	a.xs = xs_open(0);
 	if (!a.xs) {
 		perror("xenpv-attach: xenstore");

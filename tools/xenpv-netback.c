@@ -7,9 +7,13 @@
  * InitWait and its frontend reconnects.
  *
  *   xenpv-netback [--dir DIR] [--domid D] [--tap-prefix P] [--queues K]
- *                 [--no-offload]
+ *                 [--no-offload] [--backend-type T]
+ *
+ * --backend-type serves backend/T instead of backend/vif, so that a kernel
+ * netback in the same domain leaves those vifs alone.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +24,17 @@ static int usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
 		"usage: xenpv-netback [--dir DIR] [--domid D] "
-		"[--tap-prefix P] [--queues K] [--no-offload]\n");
+		"[--tap-prefix P] [--queues K] [--no-offload]\n"
+		"                     [--backend-type T]\n");
 	return rc;
+}
+
+/* One path element of [a-z0-9_-]. */
+static bool nb_type_ok(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_");
+
+	return n > 0 && n <= 16 && s[n] == '\0';
 }
 
 int main(int argc, char **argv)
@@ -32,6 +45,7 @@ int main(int argc, char **argv)
 		{"tap-prefix", required_argument, NULL, 'p'},
 		{"queues", required_argument, NULL, 'q'},
 		{"no-offload", no_argument, NULL, 'o'},
+		{"backend-type", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -56,6 +70,9 @@ int main(int argc, char **argv)
 		case 'o':
 			cfg.no_offload = true;
 			break;
+		case 't':
+			cfg.be_type = optarg;
+			break;
 		case 'h':
 			return usage(0);
 		default:
@@ -63,7 +80,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || cfg.domid < 0 || cfg.domid >= 0x7ff0 ||
-	    strlen(cfg.tap_prefix) > 8)
+	    strlen(cfg.tap_prefix) > 8 ||
+	    (cfg.be_type && !nb_type_ok(cfg.be_type)))
 		return usage(2);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	err = xpv_netback_open(&nb, &cfg);

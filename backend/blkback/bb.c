@@ -255,8 +255,8 @@ static int bb_open_xs(struct bb *bb)
 	bb->xs = xs_open(0);
 	if (!bb->xs)
 		return -errno;
-	snprintf(bb->base, sizeof(bb->base), "/local/domain/%u/backend/vbd",
-		 bb->x->self);
+	snprintf(bb->base, sizeof(bb->base), "/local/domain/%u/backend/%s",
+		 bb->x->self, bb->cfg.type ? bb->cfg.type : "vbd");
 	if (!xs_watch(bb->xs, bb->base, "be") ||
 	    !xs_watch(bb->xs, "@releaseDomain", "rel"))
 		return -errno;
@@ -309,6 +309,9 @@ void bb_free(struct bb *bb)
 		return;
 	while (bb->devs)
 		bb_dev_destroy(bb->devs);
+	if (bb->x)
+		bb_log("exit: %ld page(s) still mapped",
+		       xpv_xenops_mapped(bb->x));
 	if (bb->xs)
 		xs_close(bb->xs);
 	if (bb->sigfd >= 0)

@@ -35,6 +35,8 @@ struct bb_cfg {
 	unsigned int sector_size;	/* 512, or 4096 for a 4K-native disk */
 	bool null_target;		/* complete I/O without touching the disk */
 	bool buffered;			/* never O_DIRECT */
+	const char *type;		/* backend/<type>; NULL: vbd */
+	bool no_grant_copy;		/* map every request (see gcopy.c) */
 };
 
 struct bb_disk {
@@ -70,6 +72,7 @@ struct bb_req {
 	struct iovec *iov;
 	unsigned int niov;
 	size_t bytes;
+	bool copy;			/* data in our pages (gcopy.c) */
 };
 
 struct bb_pgrant {
@@ -104,6 +107,9 @@ struct bb_ring {
 	bool rsp_ready;
 	struct bb_pgrant *pg;		/* open addressing, pg_cap slots */
 	unsigned int pg_cap, pg_used, pg_max;
+	uint8_t *cbuf;			/* grant copy pages, by request */
+	unsigned int cbuf_pages;
+	struct xpv_xenops_copy csegs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 	uint64_t nr_reqs_done, nr_errors;
 };
 
@@ -155,6 +161,13 @@ void bb_ring_aio_ready(struct bb_ring *r);
 int bb_pgrant_init(struct bb_ring *r, unsigned int max);
 void *bb_pgrant_get(struct bb_ring *r, grant_ref_t ref, int *err);
 void bb_pgrant_free_all(struct bb_ring *r);
+
+/* gcopy.c */
+int bb_gcopy_init(struct bb_ring *r);
+void bb_gcopy_free(struct bb_ring *r);
+bool bb_gcopy_use(struct bb_req *rq);
+int16_t bb_gcopy_in(struct bb_req *rq);
+int16_t bb_gcopy_out(struct bb_req *rq);
 
 /* dev.c */
 void bb_dev_update(struct bb_dev *dev);

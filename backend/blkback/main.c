@@ -8,6 +8,9 @@
  *                 [--max-indirect N | --no-indirect]
  *                 [--max-pgrants N | --no-persistent]
  *                 [--sector-size 512|4096] [--null] [--buffered]
+ *                 [--type NAME]   (serve backend/NAME, default vbd: a
+ *                                  name of its own beside a kernel blkback)
+ *                 [--no-grant-copy]
  *
  * Prints "xenpv-blkback ready" on stdout once it serves.
  */
@@ -36,6 +39,8 @@ static const struct option opts[] = {
 	{ "sector-size", required_argument, NULL, 's' },
 	{ "null", no_argument, NULL, 'n' },
 	{ "buffered", no_argument, NULL, 'b' },
+	{ "type", required_argument, NULL, 'T' },
+	{ "no-grant-copy", no_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -46,7 +51,8 @@ static int usage(const char *prog, int rc)
 		"usage: %s [--dir DIR] [--domid N] [--xenops loopback|xen]\n"
 		"  [--max-queues N] [--max-ring-order N] [--max-indirect N]\n"
 		"  [--no-indirect] [--max-pgrants N] [--no-persistent]\n"
-		"  [--sector-size 512|4096] [--null] [--buffered]\n",
+		"  [--sector-size 512|4096] [--null] [--buffered] [--type NAME]\n"
+		"  [--no-grant-copy]\n",
 		prog);
 	return rc;
 }
@@ -75,6 +81,12 @@ static int parse_one(struct bb_cfg *c, int opt, const char *arg)
 	case 'P': c->max_pgrants = 0; return 0;
 	case 'n': c->null_target = true; return 0;
 	case 'b': c->buffered = true; return 0;
+	case 'T':
+		if (!*arg || strlen(arg) > 32 || strchr(arg, '/'))
+			return -1;
+		c->type = arg;
+		return 0;
+	case 'C': c->no_grant_copy = true; return 0;
 	case 'D':
 		if (!num(arg, 0x7fef, &v))
 			return -1;

@@ -5,7 +5,8 @@ xenpvblkreq_SRCS := backend/blkback/blkif_abi.c backend/blkback/blkback_check.c
 
 LIBS += xenpvblkback
 xenpvblkback_SRCS := backend/blkback/bb.c backend/blkback/dev.c \
-	backend/blkback/ring.c backend/blkback/pgrant.c backend/blkback/disk.c
+	backend/blkback/ring.c backend/blkback/pgrant.c backend/blkback/disk.c \
+	backend/blkback/gcopy.c
 
 BLKBACK_LIBS := xenpvblkback xenpvblkreq xenpvops xenpvuser xenpvloop \
 	xenpvxs xenpvcore

@@ -88,6 +88,9 @@ static void rq_finish(struct bb_req *rq, int16_t st)
 {
 	struct bb_ring *r = rq->ring;
 
+	if (st == BLKIF_RSP_OKAY)
+		st = bb_gcopy_out(rq);
+	rq->copy = false;
 	rq_release(rq);
 	respond(r, rq->id, rq->io.op, st);
 	r->nr_reqs_done++;
@@ -131,6 +134,27 @@ static void rq_free_arrays(struct bb_req *rq)
 	rq->refs = NULL;
 }
 
+/*
+ * The indirect pages through the persistent grants (as Linux does), so a
+ * request costs no map; NULL when they are off or full, or a grant failed.
+ */
+static bool rq_indirect_persistent(struct bb_req *rq,
+				   const struct xpv_blkback_req *q,
+				   uint8_t **pages)
+{
+	unsigned int i;
+	int err;
+
+	if (!rq->ring->pg_cap)
+		return false;
+	for (i = 0; i < rq->io.nr_indirect; i++) {
+		pages[i] = bb_pgrant_get(rq->ring, q->indirect_grefs[i], &err);
+		if (!pages[i])
+			return false;
+	}
+	return true;
+}
+
 /* Copies the segments out of the indirect pages, then checks them. */
 static int16_t rq_read_indirect(struct bb_req *rq,
 				const struct xpv_blkback_req *q)
@@ -138,21 +162,26 @@ static int16_t rq_read_indirect(struct bb_req *rq,
 	struct bb_dev *dev = rq->ring->dev;
 	unsigned int i, n = rq->io.nr_indirect, left = rq->io.nr_segs;
 	const size_t per = XPV_BLKIF_SEGS_PER_INDIRECT_PAGE;
-	uint8_t *pages;
+	uint8_t *page[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST], *map = NULL;
 	int err;
 
-	pages = xpv_xenops_map(dev->bb->x, dev->fe_domid, n, q->indirect_grefs,
-			       false, &err);
-	if (!pages)
-		return BLKIF_RSP_ERROR;
+	if (!rq_indirect_persistent(rq, q, page)) {
+		map = xpv_xenops_map(dev->bb->x, dev->fe_domid, n,
+				     q->indirect_grefs, false, &err);
+		if (!map)
+			return BLKIF_RSP_ERROR;
+		for (i = 0; i < n; i++)
+			page[i] = map + (size_t)i * XPV_PAGE_SIZE;
+	}
+	/* The frontend may still write there: copy once, then check. */
 	for (i = 0; i < n; i++) {
 		size_t k = left < per ? left : per;
 
-		memcpy(rq->seg + i * per, pages + (size_t)i * XPV_PAGE_SIZE,
-		       k * sizeof(*rq->seg));
+		memcpy(rq->seg + i * per, page[i], k * sizeof(*rq->seg));
 		left -= k;
 	}
-	xpv_xenops_unmap(dev->bb->x, pages, n);
+	if (map)
+		xpv_xenops_unmap(dev->bb->x, map, n);
 	return xpv_blkback_check_segs(rq->seg, &dev->lim, &rq->io);
 }
 
@@ -223,7 +252,10 @@ static int16_t rq_prepare(struct bb_req *rq, const struct xpv_blkback_req *q)
 	} else {
 		memcpy(rq->seg, q->seg, rq->io.nr_segs * sizeof(*rq->seg));
 	}
-	st = rq_map(rq);
+	if (bb_gcopy_use(rq))
+		st = bb_gcopy_in(rq);
+	else
+		st = rq_map(rq);
 	if (st == BLKIF_RSP_OKAY)
 		rq_build_iov(rq);
 	return st;
@@ -494,6 +526,8 @@ int bb_ring_connect(struct bb_ring *r, const grant_ref_t *refs,
 		err = bb_pgrant_init(r, dev->persistent ? dev->bb->cfg.max_pgrants
 							 : 0);
 	if (!err)
+		err = bb_gcopy_init(r);
+	if (!err)
 		err = xpv_xenops_bind(dev->bb->x, dev->fe_domid, port, &r->port);
 	if (err)
 		return err;
@@ -515,6 +549,7 @@ void bb_ring_disconnect(struct bb_ring *r)
 		rq_free_arrays(&r->reqs[i]);
 	}
 	bb_pgrant_free_all(r);
+	bb_gcopy_free(r);
 	if (r->bound) {
 		bb_port_del(dev->bb, r);
 		xpv_xenops_unbind(dev->bb->x, r->port);

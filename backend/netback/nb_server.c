@@ -309,7 +309,8 @@ static int nb_open_xs(struct xpv_netback *nb)
 	if (!nb->xs)
 		return -errno ? -errno : -EIO;
 	snprintf(nb->be_root, sizeof(nb->be_root),
-		 "/local/domain/%u/backend/vif", nb->x->self);
+		 "/local/domain/%u/backend/%s", nb->x->self,
+		 nb->cfg.be_type ? nb->cfg.be_type : "vif");
 	if (!xs_watch(nb->xs, nb->be_root, "be") ||
 	    !xs_watch(nb->xs, "@releaseDomain", "rel"))
 		return -errno ? -errno : -EIO;

@@ -35,6 +35,7 @@ struct xpv_netback_cfg {
 	const char *tap_prefix; /* TAP name: <prefix><domid>.<id> */
 	unsigned int max_queues;
 	bool no_offload; /* advertise no SG/GSO/csum offload */
+	const char *be_type;	/* backend/<be_type>: NULL is "vif" */
 };
 
 enum xpv_netback_ep_kind { NB_EP_XS, NB_EP_EVTCHN, NB_EP_TAP, NB_EP_SIGNAL };

@@ -133,6 +133,11 @@ static int vif_rm_nodes(struct vif_txn *v)
 	return xs_rm(v->xs, v->t, v->be) || errno == ENOENT ? 0 : -errno;
 }
 
+static const char *vif_be_type(const struct xpv_vif_cfg *c)
+{
+	return c->be_type ? c->be_type : "vif";
+}
+
 /* Runs @fn in a transaction, again while xenstored says it conflicted. */
 static int vif_in_txn(struct xs_handle *xs, const struct xpv_vif_cfg *c,
 		      int (*fn)(struct vif_txn *v))
@@ -142,8 +147,8 @@ static int vif_in_txn(struct xs_handle *xs, const struct xpv_vif_cfg *c,
 
 	snprintf(v.fe, sizeof(v.fe), "/local/domain/%u/device/vif/%u", c->domid,
 		 c->devid);
-	snprintf(v.be, sizeof(v.be), "/local/domain/%u/backend/vif/%u/%u",
-		 c->be_domid, c->domid, c->devid);
+	snprintf(v.be, sizeof(v.be), "/local/domain/%u/backend/%s/%u/%u",
+		 c->be_domid, vif_be_type(c), c->domid, c->devid);
 	for (tries = 0; tries < 32 && err == -EAGAIN; tries++) {
 		v.t = xs_transaction_start(xs);
 		if (v.t == XBT_NULL)
@@ -167,8 +172,8 @@ static int vif_be_state(struct xs_handle *xs, const struct xpv_vif_cfg *c)
 	char *v;
 	int st;
 
-	snprintf(path, sizeof(path), "/local/domain/%u/backend/vif/%u/%u/state",
-		 c->be_domid, c->domid, c->devid);
+	snprintf(path, sizeof(path), "/local/domain/%u/backend/%s/%u/%u/state",
+		 c->be_domid, vif_be_type(c), c->domid, c->devid);
 	v = xs_read(xs, XBT_NULL, path, &len);
 	st = v ? atoi(v) : -1;
 	free(v);

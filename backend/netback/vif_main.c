@@ -31,9 +31,19 @@ static int vif_usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: xenpv-attach [--dir DIR] vif --domid N --id I --mac M\n"
 		"           [--mtu U] [--queues K] [--backend-domid B]\n"
+		"           [--backend-type T]\n"
 		"       xenpv-attach [--dir DIR] detach vif --domid N --id I\n"
-		"           [--backend-domid B] [--timeout S]\n");
+		"           [--backend-domid B] [--backend-type T] "
+		"[--timeout S]\n");
 	return rc;
+}
+
+/* A xenstore path element a kernel's xenbus takes as a device type. */
+bool xpv_vif_type_ok(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_");
+
+	return n > 0 && n <= 16 && s[n] == '\0';
 }
 
 static bool vif_num(const char *s, unsigned long max, unsigned int *out)
@@ -76,6 +86,9 @@ static int vif_opt(struct xpv_vif_cfg *c, int opt, const char *arg,
 		return vif_num(arg, 0x7fef, &c->be_domid) ? 0 : -1;
 	case 'T':
 		return vif_num(arg, 3600, &c->timeout_s) ? 0 : -1;
+	case 't':
+		c->be_type = arg;
+		return xpv_vif_type_ok(arg) ? 0 : -1;
 	default:
 		return -1;
 	}
@@ -92,6 +105,7 @@ int xpv_vif_main(int argc, char **argv)
 		{"queues", required_argument, NULL, 'q'},
 		{"backend-domid", required_argument, NULL, 'b'},
 		{"timeout", required_argument, NULL, 'T'},
+		{"backend-type", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
 	struct xpv_vif_cfg c = {.timeout_s = 10};

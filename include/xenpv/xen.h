@@ -39,6 +39,10 @@ typedef struct netif_rx_sring netif_rx_sring_t;
 typedef struct netif_rx_front_ring netif_rx_front_ring_t;
 typedef struct netif_rx_back_ring netif_rx_back_ring_t;
 #include <xen/interface/xen-mca.h>
+/* Linux's copy of xen-mca.h leaves out the flag of a truncated mc_info. */
+#ifndef MCINFO_FLAGS_UNCOMPLETE
+#define MCINFO_FLAGS_UNCOMPLETE 0x1
+#endif
 /* Linux keeps the older name of the shared_info vcpu_info array bound. */
 #ifndef XEN_LEGACY_MAX_VCPUS
 #define XEN_LEGACY_MAX_VCPUS MAX_VIRT_CPUS
@@ -73,6 +77,8 @@ typedef struct netif_rx_back_ring netif_rx_back_ring_t;
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 #include <xen/arch-x86/xen-mca.h>
+/* xentrace's record format, read in dom0 (tests/xen/hvm/xtcount.c). */
+#include <xen/trace.h>
 #endif
 
 #define XPV_PAGE_SHIFT 12

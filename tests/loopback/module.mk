@@ -21,3 +21,8 @@ loopback_mca_SRCS := tests/loopback/test_mca.c tests/loopback/lb_host.c \
 loopback_mca_LIBS := xenpvmca xenpvmca_user xenpvuser xenpvloop xenpvxsd \
 	xenpvxs xenpvcore
 loopback_mca_LDLIBS := -lcunit
+
+TESTS += loopback_xenops
+loopback_xenops_SRCS := tests/loopback/test_xenops.c tests/unit/cunit_main.c
+loopback_xenops_LIBS := xenpvops xenpvuser xenpvloop xenpvxs xenpvcore
+loopback_xenops_LDLIBS := -lcunit -lxengnttab -lxenevtchn

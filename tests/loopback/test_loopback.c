@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -604,6 +609,75 @@ static void test_hostile_ctl(void)
 	lb_dom_leave(d);
 }
 
+/* A raw control connection, as a process that never called lb_dom_join. */
+static int ctl_open(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, LB_CTL_SOCKET);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* JOIN with a 4-page memfd carrying @seals (-1: sealing not allowed). */
+static int32_t join_with_seals(int seals, int *memfd)
+{
+	struct lb_ctl_msg m = { .op = LB_CTL_JOIN, .domid = -1, .nr_pages = 4 };
+	int ctl = ctl_open(), fds[2], hv = -1, n;
+
+	fds[0] = memfd_create("test", seals < 0 ? 0 : MFD_ALLOW_SEALING);
+	fds[1] = eventfd(0, EFD_CLOEXEC);
+	CU_ASSERT_FATAL(ctl >= 0 && fds[0] >= 0 && fds[1] >= 0);
+	CU_ASSERT_EQUAL(ftruncate(fds[0], 4 * XPV_PAGE_SIZE), 0);
+	if (seals > 0)
+		CU_ASSERT_EQUAL(fcntl(fds[0], F_ADD_SEALS, seals), 0);
+	CU_ASSERT_EQUAL(lb_ctl_send(ctl, &m, fds, 2), 0);
+	n = lb_ctl_recv(ctl, &m, &hv, 1);
+	if (n == 1)
+		close(hv);
+	if (!m.status)
+		CU_ASSERT_EQUAL(lb_domain_get(lb_daemon_hv(dm), m.domid) !=
+					NULL, true);
+	*memfd = fds[0];
+	close(fds[1]);
+	close(ctl);
+	return n < 0 ? n : m.status;
+}
+
+static void test_unsealed_join(void)
+{
+	int memfd, i;
+	const int bad[] = { -1, 0, F_SEAL_SHRINK | F_SEAL_GROW,
+			    F_SEAL_SHRINK | F_SEAL_SEAL,
+			    F_SEAL_GROW | F_SEAL_SEAL };
+	struct lb_dom *d;
+
+	/* A memory whose size may still change is refused: peers map it. */
+	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+		CU_ASSERT_EQUAL(join_with_seals(bad[i], &memfd), -EINVAL);
+		close(memfd);
+	}
+	CU_ASSERT_EQUAL(join_with_seals(LB_MEM_SEALS, &memfd), 0);
+	close(memfd);
+	/* Our own domains come sealed: no shrinking, growing or unsealing. */
+	d = lb_dom_join(dir, -1, 4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(fcntl(d->mem_fd, F_GET_SEALS), LB_MEM_SEALS);
+	CU_ASSERT_EQUAL(ftruncate(d->mem_fd, XPV_PAGE_SIZE), -1);
+	CU_ASSERT_EQUAL(errno, EPERM);
+	CU_ASSERT_EQUAL(ftruncate(d->mem_fd, 8 * XPV_PAGE_SIZE), -1);
+	CU_ASSERT_EQUAL(fcntl(d->mem_fd, F_ADD_SEALS, F_SEAL_WRITE), -1);
+	/* Ballooning punches holes: the seals leave that alone. */
+	CU_ASSERT_EQUAL(fallocate(d->mem_fd, FALLOC_FL_PUNCH_HOLE |
+				  FALLOC_FL_KEEP_SIZE, XPV_PAGE_SIZE,
+				  XPV_PAGE_SIZE), 0);
+	lb_dom_leave(d);
+}
+
 static CU_TestInfo loopback_tests[] = {
 	{ "grant map: rw, ro, foreign, revoked, busy", test_grant_map },
 	{ "grant copy: gref and gmfn, bad args", test_grant_copy },
@@ -612,6 +686,7 @@ static CU_TestInfo loopback_tests[] = {
 	{ "dom0 serving two guests at once", test_three_domains },
 	{ "join: bad sizes and taken domids", test_bad_join },
 	{ "control socket: hostile requests", test_hostile_ctl },
+	{ "join: a memfd without size seals is refused", test_unsealed_join },
 	CU_TEST_INFO_NULL,
 };
 
