@@ -44,7 +44,7 @@ for t in $(find tests -name 'test_*.sh' | sort); do
 	run_one "$(basename "$t" .sh)" bash "$t"
 done
 if [ -d "$build/fuzz" ]; then
-	run_one fuzz-smoke bash tests/fuzz/run.sh "$build" "${FUZZ_SMOKE_SECONDS:-20}"
+	run_one fuzz-smoke bash tests/fuzz/run.sh "$build" "${FUZZ_SMOKE_SECONDS:-10}"
 fi
 
 [ ${#broken[@]} -ne 0 ] && echo "failing: ${broken[*]}"
