@@ -47,10 +47,15 @@ rm -f "$out"/*.jsonl
 
 wanted() { [[ ",$skip," != *",$1,"* ]]; }
 step() { echo; echo "== [$1] $2 ($(date +%T))"; }
+# --quick: half-second cells, one small and one large block workload, two
+# net tests: about 30 s in all.
+if [ "$quick" = 1 ]; then
+	seconds=${seconds:-0.5}
+	workloads=${workloads:-randread4k,seqread1m}
+fi
 blk_args=()
 [ "$quick" = 1 ] && blk_args+=(--quick --no-variants)
-[ -n "$seconds" ] && blk_args+=(--seconds "$seconds")
-[ -z "$seconds" ] && [ "$quick" != 1 ] && blk_args+=(--seconds 3)
+blk_args+=(--seconds "${seconds:-3}")
 [ -n "$workloads" ] && blk_args+=(--workloads "$workloads")
 [ -n "$qd" ] && blk_args+=(--qd "$qd")
 [ -n "$file" ] && blk_args+=(--file "$file")
@@ -70,8 +75,8 @@ fi
 if wanted net; then
 	step 3/4 "net: PV netfront -> netback, emulated NE2000 over ioreq, veth; exits counted"
 	python3 "$top/bench/pvnet.py" "$build" "$out/pvnet.jsonl" \
-		$([ "$quick" = 1 ] && echo --quick) \
-		$([ -n "$seconds" ] && echo --seconds "$seconds") ||
+		$([ "$quick" = 1 ] && echo --quick --seconds 1 --tests tcp_tx,udp64) \
+		$([ "$quick" != 1 ] && [ -n "$seconds" ] && echo --seconds "$seconds") ||
 		echo "   net comparison failed (needs root, iperf3, network namespaces)"
 fi
 if wanted offload && [ "$quick" != 1 ]; then
