@@ -6,48 +6,33 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/aio/aio.h"
+#include "backend/tap/tap.h"
 #include "devmodel/dm.h"
 #include "devmodel/ide.h"
 #include "devmodel/ne2k.h"
 
 #define DM_PAGES 16
-#define DM_AIO_DEPTH 4
 
 struct dm {
 	struct lb_dom *d;
 	struct lb_ioreq_server srv;
 	struct dm_ide ide;
 	bool have_disk;
-	int fd_direct, fd_buf;
+	int fd_aio, fd_buf;		/* the engine's, and for PIO */
+	bool direct;			/* fd_aio is O_DIRECT */
 	struct xpv_aio *aio;
+	struct xpv_aio_req req;		/* the one DMA transfer in flight */
 	struct dm_ne2k nic;
 	bool have_nic;
 	int tap_fd;
 };
-
-static bool aligned_iov(const struct iovec *iov, unsigned int n, uint64_t off)
-{
-	unsigned int i;
-
-	if (off % 512)
-		return false;
-	for (i = 0; i < n; i++) {
-		if ((uintptr_t)iov[i].iov_base % 512 || iov[i].iov_len % 512)
-			return false;
-	}
-	return true;
-}
 
 static int be_rw(void *arg, bool write, uint64_t off, void *buf, size_t len)
 {
@@ -64,9 +49,17 @@ static int be_submit(void *arg, bool write, uint64_t off,
 	struct dm *dm = arg;
 	ssize_t r;
 
-	if (dm->aio && dm->fd_direct >= 0 && aligned_iov(iov, niov, off))
-		return xpv_aio_submit(dm->aio, dm->fd_direct, write, off, iov,
-				      niov, dm);
+	if (!dm->direct || xpv_aio_aligned(iov, niov, off, DM_IDE_SECTOR)) {
+		/* The IDE channel runs one command at a time. */
+		if (xpv_aio_inflight(dm->aio))
+			return -EBUSY;
+		xpv_aio_prep_rw(dm->aio, &dm->req, dm->fd_aio, write, off,
+				iov, niov, dm);
+		if (xpv_aio_queue(dm->aio, &dm->req))
+			return -EBUSY;
+		xpv_aio_flush(dm->aio);
+		return 0;
+	}
 	/* The guest's buffers are not sector aligned: no O_DIRECT for them. */
 	r = write ? pwritev(dm->fd_buf, iov, niov, off) :
 		    preadv(dm->fd_buf, iov, niov, off);
@@ -102,12 +95,14 @@ static int open_disk(struct dm *dm, const struct dm_cfg *cfg)
 	dm->fd_buf = open(cfg->disk, O_RDWR | O_CLOEXEC);
 	if (dm->fd_buf < 0 || fstat(dm->fd_buf, &st) < 0)
 		return -errno;
-	if (!cfg->buffered)
-		dm->fd_direct = open(cfg->disk, O_RDWR | O_CLOEXEC | O_DIRECT);
-	dm->aio = xpv_aio_new(DM_AIO_DEPTH);
-	if (!dm->aio)
-		return -errno;
-	return S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	dm->fd_aio = xpv_aio_open(cfg->disk, O_RDWR, !cfg->buffered,
+				  &dm->direct, NULL);
+	if (dm->fd_aio < 0)
+		return dm->fd_aio;
+	dm->aio = xpv_aio_new(1);
+	return dm->aio ? 0 : -errno;
 }
 
 /* Unassigned ports float: reads are all ones, writes vanish. */
@@ -141,23 +136,6 @@ static int nic_tx(void *arg, const void *frame, size_t len)
 	return write(dm->tap_fd, frame, len) == (ssize_t)len ? 0 : -EIO;
 }
 
-static int open_tap(const char *name)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
-	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 /* Frames from the TAP into the NIC's ring, while there is room. */
 static void tap_rx(struct dm *dm)
 {
@@ -177,7 +155,7 @@ static int dm_setup(struct dm *dm, const struct dm_cfg *cfg)
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	int err;
 
-	dm->fd_direct = dm->fd_buf = dm->tap_fd = -1;
+	dm->fd_aio = dm->fd_buf = dm->tap_fd = -1;
 	for (err = 0; err < 1000; err++) {
 		dm->d = lb_dom_join(cfg->dir ? cfg->dir : lb_default_dir(), 0,
 				    DM_PAGES);
@@ -209,7 +187,7 @@ static int dm_setup(struct dm *dm, const struct dm_cfg *cfg)
 		struct dm_ne2k_backend nb = { .tx = nic_tx, .set_irq = nic_irq,
 					      .arg = dm };
 
-		dm->tap_fd = open_tap(cfg->tap);
+		dm->tap_fd = xpv_tap_open(cfg->tap, 0, NULL);
 		if (dm->tap_fd < 0)
 			return dm->tap_fd;
 		dm_ne2k_init(&dm->nic, &nb, mac);
@@ -276,8 +254,8 @@ static void dm_teardown(struct dm *dm)
 {
 	if (dm->aio)
 		xpv_aio_free(dm->aio);
-	if (dm->fd_direct >= 0)
-		close(dm->fd_direct);
+	if (dm->fd_aio >= 0)
+		close(dm->fd_aio);
 	if (dm->fd_buf >= 0)
 		close(dm->fd_buf);
 	if (dm->tap_fd >= 0)

@@ -6,12 +6,13 @@ xenpvdm_SRCS := devmodel/ide.c devmodel/ide_dma.c devmodel/ide_identify.c \
 
 PROGS += xenpv-devmodel
 xenpv-devmodel_SRCS := tools/xenpv-devmodel.c devmodel/dm.c
-xenpv-devmodel_LIBS := xenpvdm xenpvaio xenpvloop xenpvcore xenpvuser xenpvxs
+xenpv-devmodel_LIBS := xenpvdm xenpvaio xenpvtap xenpvloop xenpvcore xenpvuser \
+	xenpvxs
 xenpv-devmodel_LDLIBS := -laio
 
 # make bench: the emulated disk and its raw-libaio limit, one workload a run.
 PROGS += xenpv-emu-bench
 xenpv-emu-bench_SRCS := bench/emu_bench.c devmodel/dm.c
-xenpv-emu-bench_LIBS := xenpvdm xenpvaio xenpvata xenpvloop xenpvcore \
+xenpv-emu-bench_LIBS := xenpvdm xenpvaio xenpvtap xenpvata xenpvloop xenpvcore \
 	xenpvuser xenpvxs
 xenpv-emu-bench_LDLIBS := -laio

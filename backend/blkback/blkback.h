@@ -9,11 +9,11 @@
 #ifndef XENPV_BLKBACK_H
 #define XENPV_BLKBACK_H
 
-#include <libaio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "backend/aio/aio.h"
 #include "backend/blkback/blkback_req.h"
 #include "backend/xenops.h"
 
@@ -57,7 +57,7 @@ struct bb_ep {
 struct bb_ring;
 
 struct bb_req {
-	struct iocb iocb;		/* first: io_event.obj points here */
+	struct xpv_aio_req aio;
 	struct bb_ring *ring;
 	struct bb_req *next_free;
 	uint64_t id;
@@ -95,15 +95,12 @@ struct bb_ring {
 	unsigned int nr_pages;
 	evtchn_port_t port;
 	bool bound, broken;
-	io_context_t aio;
-	int efd;
+	struct xpv_aio *aio;		/* one stage of each request at most */
 	struct bb_ep ep;
 	struct bb_req *reqs, *free;
-	unsigned int nr_reqs, in_flight;
-	struct bb_req *held;		/* waits for in_flight == 0 */
+	unsigned int nr_reqs;
+	struct bb_req *held;		/* waits for nothing in flight */
 	struct bb_req *barrier;		/* runs alone */
-	struct iocb **batch;
-	unsigned int nbatch;
 	bool rsp_ready;
 	struct bb_pgrant *pg;		/* open addressing, pg_cap slots */
 	unsigned int pg_cap, pg_used, pg_max;

@@ -308,7 +308,6 @@ static int dev_connect_rings(struct bb_dev *dev, unsigned int nq,
 		r->dev = dev;
 		r->idx = q;
 		r->abi = abi;
-		r->efd = -1;
 	}
 	for (q = 0; q < nq; q++) {
 		err = dev_read_queue(dev, q, nq, order, refs, &port);

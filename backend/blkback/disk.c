@@ -17,16 +17,12 @@
 static int open_store(struct bb_disk *d, const char *path, bool readonly,
 		      const struct bb_cfg *cfg)
 {
-	int flags = (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+	int fd = xpv_aio_open(path, readonly ? O_RDONLY : O_RDWR,
+			      !cfg->buffered && !cfg->null_target, &d->direct,
+			      bb_log);
 
-	d->direct = !cfg->buffered && !cfg->null_target;
-	d->fd = open(path, flags | (d->direct ? O_DIRECT : 0));
-	if (d->fd < 0 && d->direct && errno == EINVAL) {
-		bb_log("%s: O_DIRECT refused, using buffered I/O", path);
-		d->direct = false;
-		d->fd = open(path, flags);
-	}
-	return d->fd < 0 ? -errno : 0;
+	d->fd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 /* Punching past the end changes nothing: it only asks if holes work. */

@@ -8,7 +8,7 @@ xenpvblkback_SRCS := backend/blkback/bb.c backend/blkback/dev.c \
 	backend/blkback/ring.c backend/blkback/pgrant.c backend/blkback/disk.c \
 	backend/blkback/gcopy.c
 
-BLKBACK_LIBS := xenpvblkback xenpvblkreq xenpvops xenpvuser xenpvloop \
+BLKBACK_LIBS := xenpvblkback xenpvaio xenpvblkreq xenpvops xenpvuser xenpvloop \
 	xenpvxs xenpvcore
 BLKBACK_LDLIBS := -laio -lxengnttab -lxenevtchn
 

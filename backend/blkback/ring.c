@@ -11,9 +11,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "backend/blkback/blkback.h"
 #include "xenpv/ring.h"
@@ -261,21 +258,12 @@ static int16_t rq_prepare(struct bb_req *rq, const struct xpv_blkback_req *q)
 	return st;
 }
 
-static void rq_queue(struct bb_req *rq)
-{
-	struct bb_ring *r = rq->ring;
-
-	io_set_eventfd(&rq->iocb, r->efd);
-	r->batch[r->nbatch++] = &rq->iocb;
-	r->in_flight++;
-}
-
 /* Runs the next stage; returns once one is in flight or the request ended. */
 static void rq_advance(struct bb_req *rq)
 {
 	struct bb_ring *r = rq->ring;
 	struct bb_disk *d = &r->dev->disk;
-	off_t off = (off_t)rq->io.sector * SECTOR;
+	uint64_t off = rq->io.sector * SECTOR;
 
 	for (;;) {
 		int stage = rq->stage++;
@@ -294,48 +282,15 @@ static void rq_advance(struct bb_req *rq)
 		if (r->dev->bb->cfg.null_target)
 			continue;
 		if (sync)
-			io_prep_fdsync(&rq->iocb, d->fd);
-		else if (rq->io.write)
-			io_prep_pwritev(&rq->iocb, d->fd, rq->iov, rq->niov, off);
+			xpv_aio_prep_fsync(r->aio, &rq->aio, d->fd, rq);
 		else
-			io_prep_preadv(&rq->iocb, d->fd, rq->iov, rq->niov, off);
-		rq_queue(rq);
+			xpv_aio_prep_rw(r->aio, &rq->aio, d->fd, rq->io.write,
+					off, rq->iov, rq->niov, rq);
+		/* Each request holds one stage in flight: the depth has room. */
+		if (xpv_aio_queue(r->aio, &rq->aio))
+			rq_finish(rq, BLKIF_RSP_ERROR);
 		return;
 	}
-}
-
-/* A submit the kernel refused outright: fdsync may be unsupported there. */
-static void rq_refused(struct bb_req *rq, int err)
-{
-	struct bb_disk *d = &rq->ring->dev->disk;
-
-	rq->ring->in_flight--;
-	if (rq->iocb.aio_lio_opcode == IO_CMD_FDSYNC && err == -EINVAL &&
-	    fdatasync(d->fd) == 0)
-		rq_advance(rq);
-	else
-		rq_finish(rq, BLKIF_RSP_ERROR);
-}
-
-static void ring_submit(struct bb_ring *r)
-{
-	unsigned int done = 0;
-
-	while (done < r->nbatch) {
-		int n = io_submit(r->aio, r->nbatch - done, r->batch + done);
-
-		if (n > 0) {
-			done += n;
-		} else if (n == -EAGAIN || n == 0) {
-			break;	/* the rest goes after some completions */
-		} else {
-			/* rq_refused may queue again: the batch grows behind us. */
-			rq_refused((struct bb_req *)r->batch[done++], n);
-		}
-	}
-	memmove(r->batch, r->batch + done,
-		(r->nbatch - done) * sizeof(*r->batch));
-	r->nbatch -= done;
 }
 
 static void rq_start(struct bb_req *rq)
@@ -385,7 +340,7 @@ static void take_one(struct bb_ring *r)
 		log_refused(r, &q, st);
 		return rq_finish(rq, st);
 	}
-	if ((rq->io.sync_before || rq->io.drain) && r->in_flight) {
+	if ((rq->io.sync_before || rq->io.drain) && xpv_aio_inflight(r->aio)) {
 		r->held = rq;
 		return;
 	}
@@ -410,20 +365,19 @@ void bb_ring_run(struct bb_ring *r)
 		}
 		while (n-- > 0 && !r->held && !r->barrier)
 			take_one(r);
-		ring_submit(r);
+		xpv_aio_flush(r->aio);
 	}
-	ring_submit(r);
+	xpv_aio_flush(r->aio);
 	ring_push(r);
 }
 
-static void ring_complete(struct bb_ring *r, struct io_event *ev)
+static void ring_complete(void *cookie, long res)
 {
-	struct bb_req *rq = (struct bb_req *)ev->obj;
-	long res = (long)ev->res;
+	struct bb_req *rq = cookie;
+	struct bb_ring *r = rq->ring;
 	bool ok;
 
-	r->in_flight--;
-	if (rq->iocb.aio_lio_opcode == IO_CMD_FDSYNC)
+	if (xpv_aio_req_is_fsync(&rq->aio))
 		ok = res == 0;
 	else
 		ok = res >= 0 && (size_t)res == rq->bytes;
@@ -440,25 +394,14 @@ static void ring_complete(struct bb_ring *r, struct io_event *ev)
 
 void bb_ring_aio_ready(struct bb_ring *r)
 {
-	struct timespec zero = { 0, 0 };
-	struct io_event ev[64];
-	uint64_t cnt;
-	int n, i;
-
-	if (read(r->efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+	if (xpv_aio_reap(r->aio, ring_complete) < 0)
 		return;
-	do {
-		n = io_getevents(r->aio, 0, 64, ev, &zero);
-		for (i = 0; i < n; i++)
-			ring_complete(r, &ev[i]);
-	} while (n == 64);
-	if (r->held && !r->in_flight) {
+	if (r->held && !xpv_aio_inflight(r->aio)) {
 		struct bb_req *rq = r->held;
 
 		r->held = NULL;
 		rq_start(rq);
 	}
-	ring_submit(r);
 	bb_ring_run(r);
 }
 
@@ -491,25 +434,18 @@ static int ring_alloc(struct bb_ring *r)
 	unsigned int i;
 
 	r->reqs = calloc(r->nr_reqs, sizeof(*r->reqs));
-	/* A refused submit may queue its request again behind the rest. */
-	r->batch = calloc(3 * r->nr_reqs, sizeof(*r->batch));
-	if (!r->reqs || !r->batch)
+	if (!r->reqs)
 		return -ENOMEM;
 	for (i = r->nr_reqs; i-- > 0;) {
 		r->reqs[i].ring = r;
 		r->reqs[i].next_free = r->free;
 		r->free = &r->reqs[i];
 	}
-	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (r->efd < 0)
+	r->aio = xpv_aio_new(r->nr_reqs);
+	if (!r->aio)
 		return -errno;
 	r->ep = (struct bb_ep){ .kind = BB_EP_AIO, .p = r };
-	i = io_setup(r->nr_reqs + 1, &r->aio);
-	if ((int)i < 0) {
-		r->aio = 0;
-		return (int)i;
-	}
-	return bb_epoll_add(r->dev->bb, r->efd, &r->ep);
+	return bb_epoll_add(r->dev->bb, xpv_aio_event_fd(r->aio), &r->ep);
 }
 
 int bb_ring_connect(struct bb_ring *r, const grant_ref_t *refs,
@@ -518,7 +454,6 @@ int bb_ring_connect(struct bb_ring *r, const grant_ref_t *refs,
 	struct bb_dev *dev = r->dev;
 	int err;
 
-	r->efd = -1;
 	err = ring_map(r, refs, nr_pages);
 	if (!err)
 		err = ring_alloc(r);
@@ -542,8 +477,10 @@ void bb_ring_disconnect(struct bb_ring *r)
 	struct bb_dev *dev = r->dev;
 	unsigned int i, idx = r->idx;
 
-	if (r->aio)
-		io_destroy(r->aio);
+	if (r->aio) {
+		bb_epoll_del(dev->bb, xpv_aio_event_fd(r->aio));
+		xpv_aio_free(r->aio);
+	}
 	for (i = 0; r->reqs && i < r->nr_reqs; i++) {
 		rq_release(&r->reqs[i]);
 		rq_free_arrays(&r->reqs[i]);
@@ -556,14 +493,8 @@ void bb_ring_disconnect(struct bb_ring *r)
 	}
 	if (r->sring)
 		xpv_xenops_unmap(dev->bb->x, r->sring, r->nr_pages);
-	if (r->efd >= 0) {
-		bb_epoll_del(dev->bb, r->efd);
-		close(r->efd);
-	}
 	free(r->reqs);
-	free(r->batch);
 	memset(r, 0, sizeof(*r));
 	r->dev = dev;
 	r->idx = idx;
-	r->efd = -1;
 }

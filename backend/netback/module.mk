@@ -7,7 +7,7 @@ xenpvnetpkt_SRCS := backend/netback/pkt_hdr.c backend/netback/pkt_tx.c \
 LIBS += xenpvnetback
 xenpvnetback_SRCS := backend/netback/nb_server.c backend/netback/nb_vif.c \
 	backend/netback/nb_conn.c backend/netback/nb_tx.c \
-	backend/netback/nb_rx.c backend/netback/nb_tap.c
+	backend/netback/nb_rx.c
 
 # The toolstack side, linked into xenpv-attach for its `vif` subcommand.
 LIBS += xenpvvif
@@ -16,14 +16,14 @@ xenpv-attach_LIBS += xenpvvif
 
 PROGS += xenpv-netback
 xenpv-netback_SRCS := tools/xenpv-netback.c
-xenpv-netback_LIBS := xenpvnetback xenpvnetpkt xenpvops xenpvuser \
+xenpv-netback_LIBS := xenpvnetback xenpvnetpkt xenpvtap xenpvops xenpvuser \
 	xenpvloop xenpvxs xenpvcore
 xenpv-netback_LDLIBS := -lxengnttab -lxenevtchn
 
 TESTS += unit_netback
 unit_netback_SRCS := $(wildcard tests/unit/netback/*.c) tests/unit/cunit_main.c
-unit_netback_LIBS := xenpvnetback xenpvnetpkt xenpvops xenpvuser xenpvloop \
-	xenpvxs xenpvcore
+unit_netback_LIBS := xenpvnetback xenpvnetpkt xenpvtap xenpvops xenpvuser \
+	xenpvloop xenpvxs xenpvcore
 unit_netback_LDLIBS := -lcunit -lxengnttab -lxenevtchn
 
 # The tx request parser and header work on whatever a frontend sends.

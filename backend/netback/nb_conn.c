@@ -99,6 +99,20 @@ static int nb_queue_events(struct xpv_netback_queue *q, const char *dir)
 	return 0;
 }
 
+/* What the frontend can take on rx: segments over a page need its SG. */
+static void nb_queue_offload(struct xpv_netback_queue *q)
+{
+	const struct xpv_netback_rx_features *f = &q->vif->rxf;
+	struct xpv_tap_offload o = {
+		.csum = f->csum,
+		.tso4 = f->sg && f->gso_tcpv4,
+		.tso6 = f->sg && f->gso_tcpv6 && f->ipv6_csum,
+		.tso_ecn = true,
+	};
+
+	xpv_tap_set_offload(q->tap_fd, &o);
+}
+
 static int nb_queue_connect(struct xpv_netback_queue *q)
 {
 	struct xpv_netback_vif *v = q->vif;
@@ -116,8 +130,8 @@ static int nb_queue_connect(struct xpv_netback_queue *q)
 		return -EINVAL;
 	BACK_RING_INIT(&q->tx, (netif_tx_sring_t *)q->tx_sring, XPV_PAGE_SIZE);
 	BACK_RING_INIT(&q->rx, (netif_rx_sring_t *)q->rx_sring, XPV_PAGE_SIZE);
-	xpv_netback_tap_offload(q->tap_fd, &v->rxf);
-	xpv_netback_tap_enable(q->tap_fd, true);
+	nb_queue_offload(q);
+	xpv_tap_set_queue(q->tap_fd, true);
 	q->connected = true;
 	q->tx_work = q->rx_work = true;
 	q->rx_stalled = false;
@@ -137,12 +151,12 @@ static int nb_vif_connect(struct xpv_netback_vif *v)
 	for (i = 0; !err && i < v->nr_queues; i++)
 		err = nb_queue_connect(&v->q[i]);
 	for (; !err && i < v->max_queues; i++)
-		xpv_netback_tap_enable(v->q[i].tap_fd, false);
+		xpv_tap_set_queue(v->q[i].tap_fd, false);
 	if (err) {
 		xpv_netback_vif_disconnect(v);
 		return err;
 	}
-	xpv_netback_tap_carrier(v->q[0].tap_fd, true);
+	xpv_tap_set_carrier(v->q[0].tap_fd, true);
 	v->connects++;
 	fprintf(stderr,
 		"netback: vif%u.%u: connected, %u queue(s), sg %d gso4 %d "
@@ -175,7 +189,7 @@ static void nb_queue_disconnect(struct xpv_netback_queue *q)
 	q->connected = q->tx_work = q->rx_work = false;
 	q->rx_have = q->rx_stalled = false;
 	if (q->tap_fd >= 0)
-		xpv_netback_tap_enable(q->tap_fd, q->idx == 0);
+		xpv_tap_set_queue(q->tap_fd, q->idx == 0);
 }
 
 void xpv_netback_vif_disconnect(struct xpv_netback_vif *v)
@@ -192,7 +206,7 @@ void xpv_netback_vif_disconnect(struct xpv_netback_vif *v)
 	if (!any)
 		return;
 	if (v->q[0].tap_fd >= 0)
-		xpv_netback_tap_carrier(v->q[0].tap_fd, false);
+		xpv_tap_set_carrier(v->q[0].tap_fd, false);
 	fprintf(stderr,
 		"netback: vif%u.%u: disconnected; leak check: mapped %ld "
 		"ports %u\n",

@@ -108,11 +108,12 @@ static int nb_queue_init(struct xpv_netback_vif *v, unsigned int i)
 	q->tx_buf = xpv_xenops_buf_alloc(v->nb->x, NB_BUF_PAGES);
 	if (!q->rx_buf || !q->tx_buf)
 		return -ENOMEM;
-	q->tap_fd = xpv_netback_tap_open(v->tap_name);
+	q->tap_fd = xpv_tap_open(v->tap_name,
+				 XPV_TAP_VNET_HDR | XPV_TAP_MULTI_QUEUE, NULL);
 	if (q->tap_fd < 0)
 		return q->tap_fd;
 	/* Only queues a connected frontend serves take frames. */
-	xpv_netback_tap_enable(q->tap_fd, i == 0);
+	xpv_tap_set_queue(q->tap_fd, i == 0);
 	return 0;
 }
 
@@ -128,7 +129,8 @@ static void nb_vif_limits(struct xpv_netback_vif *v)
 		v->max_queues = n;
 	if (!xpv_netback_xs_uint(v->nb, v->be_path, "mtu", 65535, &n) &&
 	    n >= 68)
-		xpv_netback_tap_mtu(v->tap_name, n);
+		/* The TAP may live in another namespace by now: best effort. */
+		xpv_tap_set_mtu(v->tap_name, n);
 }
 
 static int nb_vif_paths(struct xpv_netback_vif *v)
@@ -174,7 +176,7 @@ struct xpv_netback_vif *xpv_netback_vif_new(struct xpv_netback *nb, domid_t fe,
 	for (i = 0; !err && i < v->max_queues; i++)
 		err = nb_queue_init(v, i);
 	if (!err) {
-		xpv_netback_tap_carrier(v->q[0].tap_fd, false);
+		xpv_tap_set_carrier(v->q[0].tap_fd, false);
 		snprintf(path, sizeof(path), "%s/state", v->fe_path);
 		v->fe_watched = xs_watch(nb->xs, path, "fe");
 	}

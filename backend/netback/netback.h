@@ -14,6 +14,7 @@
 #include <xenstore.h>
 
 #include "backend/netback/pkt.h"
+#include "backend/tap/tap.h"
 #include "backend/xenops.h"
 #include "xenpv/ring.h"
 
@@ -84,7 +85,7 @@ struct xpv_netback_vif {
 	domid_t fe_domid;
 	unsigned int devid;
 	char be_path[XPV_NETBACK_PATH_MAX], fe_path[XPV_NETBACK_PATH_MAX];
-	char tap_name[16];
+	char tap_name[XPV_TAP_NAME_MAX];
 	int state; /* our XenbusState */
 	bool fe_watched, stale, broken, offline;
 	/* Not yet seen the frontend outside Connected since we started. */
@@ -151,17 +152,6 @@ void xpv_netback_vif_update(struct xpv_netback_vif *v);
 /* The data path found the frontend broken: error node, Closing. */
 void xpv_netback_vif_fail(struct xpv_netback_vif *v, const char *why);
 void xpv_netback_vif_disconnect(struct xpv_netback_vif *v);
-
-/* ---- nb_tap.c ---------------------------------------------------------- */
-
-/* Opens one more queue of TAP @name (created if missing); fd or -errno. */
-int xpv_netback_tap_open(const char *name);
-/* Offloads the frontend can take on rx; 0 or -errno. */
-int xpv_netback_tap_offload(int fd, const struct xpv_netback_rx_features *f);
-/* Queue on or off, carrier up or down: best effort. */
-int xpv_netback_tap_enable(int fd, bool on);
-void xpv_netback_tap_carrier(int fd, bool up);
-void xpv_netback_tap_mtu(const char *name, unsigned int mtu);
 
 /* ---- nb_tx.c, nb_rx.c: the data path of one queue ---------------------- */
 

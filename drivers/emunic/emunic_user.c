@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* The NE2000 driver's userspace host (see emunic_user.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
-#include <net/if_arp.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include "backend/tap/tap.h"
 #include "drivers/emunic/emunic_user.h"
 #include "loopback/ioreq_pio.h"
 
@@ -28,42 +23,9 @@ struct emu_host {
 	struct xpv_emunic nic;
 	bool nic_up;
 	int tap;
-	const char *tap_name;
+	char tap_name[XPV_TAP_NAME_MAX];
 	struct xpv_emunic_user_stats st;
 };
-
-static int tap_open(const char *name)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
-	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK), err;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-/* The guest's interface carries the card's address, as on a real guest. */
-static int tap_set_mac(const char *name, const uint8_t mac[6])
-{
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (s < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
-	if (ioctl(s, SIOCSIFHWADDR, &ifr) < 0)
-		err = -errno;
-	close(s);
-	return err;
-}
 
 static void to_tap(void *arg, const void *frame, unsigned int len)
 {
@@ -91,7 +53,7 @@ static int host_setup(struct emu_host *h, const struct xpv_emunic_user_opts *o,
 	if (err)
 		return err;
 	lb_ioreq_pio_init(&h->pio, &h->g, IRQ_BIT);
-	h->tap = tap_open(o->tap);
+	h->tap = xpv_tap_open(o->tap, 0, h->tap_name);
 	if (h->tap < 0)
 		return h->tap;
 	if (ready)
@@ -121,7 +83,8 @@ static int host_connect(struct emu_host *h,
 	if (err)
 		return err;
 	h->nic_up = true;
-	err = tap_set_mac(h->tap_name, h->nic.mac);
+	/* The guest's interface carries the card's address, as on a guest. */
+	err = xpv_tap_set_mac(h->tap_name, h->nic.mac);
 	if (o->verbose)
 		fprintf(stderr, "emunic: card %02x:%02x:%02x:%02x:%02x:%02x up "
 			"as domain %u\n", h->nic.mac[0], h->nic.mac[1],
@@ -221,7 +184,6 @@ int xpv_emunic_user_run(const struct xpv_emunic_user_opts *o,
 
 	if (!h)
 		return -ENOMEM;
-	h->tap_name = o->tap;
 	err = host_setup(h, o, ready);
 	if (!err)
 		err = host_connect(h, o, stop);

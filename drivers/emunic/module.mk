@@ -6,5 +6,5 @@ xenpvemunic_user_SRCS := drivers/emunic/emunic_user.c
 
 PROGS += xenpv-emunic
 xenpv-emunic_SRCS := tools/xenpv-emunic.c
-xenpv-emunic_LIBS := xenpvemunic_user xenpvemunic xenpvloop xenpvcore \
-	xenpvuser xenpvxs
+xenpv-emunic_LIBS := xenpvemunic_user xenpvemunic xenpvtap xenpvloop \
+	xenpvcore xenpvuser xenpvxs

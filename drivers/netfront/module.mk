@@ -9,5 +9,5 @@ xenpvnetfrontuser_SRCS := drivers/netfront/netfront_user.c
 
 PROGS += xenpv-netfront
 xenpv-netfront_SRCS := tools/xenpv-netfront.c
-xenpv-netfront_LIBS := xenpvnetfrontuser xenpvnetfront xenpvcore xenpvuser \
-	xenpvloop xenpvxs
+xenpv-netfront_LIBS := xenpvnetfrontuser xenpvnetfront xenpvtap xenpvcore \
+	xenpvuser xenpvloop xenpvxs

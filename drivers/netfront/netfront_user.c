@@ -4,20 +4,16 @@
  * netfront_user.h.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "backend/tap/tap.h"
 #include "drivers/netfront/netfront_check.h"
 #include "drivers/netfront/netfront_user.h"
 #include "os/user/user.h"
@@ -33,7 +29,7 @@ enum { NFU_CHANGED = 1, NFU_KICK = 2, NFU_WAKE = 4, NFU_LINK = 8 };
 struct nfu {
 	struct xpv_netfront nf;
 	const struct xpv_nfu_opts *o;
-	char ifname[IFNAMSIZ];
+	char ifname[XPV_TAP_NAME_MAX];
 	int tap, efd;
 	unsigned int flags;		/* NFU_*, set from any thread */
 	bool blocked;			/* a frame waits for tx room */
@@ -55,63 +51,35 @@ static void nfu_flag(struct nfu *u, unsigned int f)
 
 static int nfu_tap_open(struct nfu *u)
 {
-	struct ifreq ifr;
-	int hdr = sizeof(struct virtio_net_hdr);
-
-	u->tap = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (u->tap < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", u->o->tap);
-	if (ioctl(u->tap, TUNSETIFF, &ifr) < 0 ||
-	    ioctl(u->tap, TUNSETVNETHDRSZ, &hdr) < 0)
-		return -errno;
-	snprintf(u->ifname, sizeof(u->ifname), "%s", ifr.ifr_name);
-	return 0;
+	u->tap = xpv_tap_open(u->o->tap, XPV_TAP_VNET_HDR, u->ifname);
+	return u->tap < 0 ? u->tap : 0;
 }
 
-static void nfu_ifreq(struct nfu *u, unsigned long req, struct ifreq *ifr)
+static void nfu_tap_err(struct nfu *u, const char *what, int err)
 {
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", u->ifname);
-	if (s < 0 || ioctl(s, req, ifr) < 0)
-		fprintf(stderr, "xenpv-netfront: %s: ioctl %#lx: %s\n",
-			u->ifname, req, strerror(errno));
-	if (s >= 0)
-		close(s);
+	if (err)
+		fprintf(stderr, "xenpv-netfront: %s: %s: %s\n", u->ifname,
+			what, strerror(-err));
 }
 
 /* The TAP takes the vif's MAC, MTU and the offloads this link agreed. */
 static void nfu_tap_configure(struct nfu *u, bool up)
 {
 	struct xpv_netfront_info in;
-	unsigned int off = 0;
-	struct ifreq ifr;
-	int carrier = up;
+	struct xpv_tap_offload off = { 0 };
 
 	xpv_netfront_get_info(&u->nf, &in);
 	if (up) {
-		memset(&ifr, 0, sizeof(ifr));
-		ifr.ifr_hwaddr.sa_family = 1; /* ARPHRD_ETHER */
-		memcpy(ifr.ifr_hwaddr.sa_data, in.mac, 6);
-		nfu_ifreq(u, SIOCSIFHWADDR, &ifr);
-		memset(&ifr, 0, sizeof(ifr));
-		ifr.ifr_mtu = (int)in.mtu;
-		nfu_ifreq(u, SIOCSIFMTU, &ifr);
-		if (in.tx_features &
-		    (XPV_NETFRONT_F_CSUM | XPV_NETFRONT_F_IPV6_CSUM))
-			off |= TUN_F_CSUM;
-		if (in.tx_features & XPV_NETFRONT_F_GSO_TCPV4)
-			off |= TUN_F_TSO4;
-		if (in.tx_features & XPV_NETFRONT_F_GSO_TCPV6)
-			off |= TUN_F_TSO6;
+		nfu_tap_err(u, "set MAC", xpv_tap_set_mac(u->ifname, in.mac));
+		nfu_tap_err(u, "set MTU", xpv_tap_set_mtu(u->ifname, in.mtu));
+		off.csum = in.tx_features &
+			   (XPV_NETFRONT_F_CSUM | XPV_NETFRONT_F_IPV6_CSUM);
+		off.tso4 = in.tx_features & XPV_NETFRONT_F_GSO_TCPV4;
+		off.tso6 = in.tx_features & XPV_NETFRONT_F_GSO_TCPV6;
 	}
-	if (ioctl(u->tap, TUNSETOFFLOAD, off) < 0)
-		perror("xenpv-netfront: TUNSETOFFLOAD");
+	nfu_tap_err(u, "TUNSETOFFLOAD", xpv_tap_set_offload(u->tap, &off));
 	/* Carrier follows the link; older kernels lack it, which is fine. */
-	ioctl(u->tap, TUNSETCARRIER, &carrier);
+	xpv_tap_set_carrier(u->tap, up);
 	if (u->o->verbose)
 		fprintf(stderr,
 			"xenpv-netfront: %s link %s, %u queue(s), mtu %u, "
