@@ -26,31 +26,12 @@ pids=()
 mkdir -p "$(dirname "$out")"
 : >"$out"
 
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	ip netns del "$nsa" 2>/dev/null
-	ip netns del "$nsb" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+. "$top/tests/loopback/netns_lib.sh"
 
 for t in iperf3 ip python3 "$bin/xenpv-loopback" "$bin/xenpv-netback" \
 	"$bin/xenpv-netfront" "$bin/xenpv-attach"; do
 	command -v "$t" >/dev/null || { echo "net_bench: missing $t" >&2; exit 1; }
 done
-
-wait_for() {
-	local n=$1
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # iperf3 JSON -> Gbit/s (tcp) or kpps received (udp)
 metric() {

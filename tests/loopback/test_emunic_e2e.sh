@@ -12,60 +12,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${XENPV_BUILD:-$top/build}
 bin=$build/${XENPV_NET_FLAVOUR:-san}/bin
 xfer=$top/tests/loopback/net_xfer.py
-passed=0 failed=0
 pids=()
 tag=$$
 nsa=xpveA$tag nsb=xpveB$tag
 dir=$(mktemp -d /tmp/xpv-emunic.XXXXXX)
 betap=xemuA$tag fetap=xemuB$tag
 
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@" >>"$dir/cmd.log" 2>&1; then ok "$what"; else bad "$what"; fi
-}
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	ip netns del "$nsa" 2>/dev/null
-	ip netns del "$nsb" 2>/dev/null
-	[ -n "${KEEP_LOGS:-}" ] || rm -rf "$dir"
-}
-trap cleanup EXIT
-
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-
-need() {
-	if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-		echo "needs root and /dev/net/tun"
-		bad "prerequisites"
-		finish
-	fi
-	local t
-	for t in ip ping python3 "$bin/xenpv-loopback" "$bin/xenpv-emunic" \
-		"$bin/xenpv-devmodel"; do
-		command -v "$t" >/dev/null || { bad "missing $t"; finish; }
-	done
-}
-
-wait_for() { # tries (x 0.05 s), command...
-	local n=$1
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
+. "$top/tests/loopback/netns_lib.sh"
 
 setup() {
 	"$bin/xenpv-loopback" --dir "$dir" >"$dir/loopback.log" 2>&1 &
@@ -174,7 +127,8 @@ model_stops() {
 	fi
 }
 
-need
+need ip ping python3 "$bin/xenpv-loopback" "$bin/xenpv-emunic" \
+	"$bin/xenpv-devmodel"
 setup
 check "ping A -> B" ip netns exec "$nsa" ping -c 3 -i 0.2 -W 5 10.76.0.2
 check "ping B -> A" ip netns exec "$nsb" ping -c 3 -i 0.2 -W 5 10.76.0.1

@@ -13,7 +13,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${XENPV_BUILD:-$top/build}
 bin=$build/${XENPV_NET_FLAVOUR:-san}/bin
 xfer=$top/tests/loopback/net_xfer.py
-passed=0 failed=0
 pids=()
 tag=$$
 nsa=xpvnA$tag nsb=xpvnB$tag
@@ -22,53 +21,7 @@ guest=5 evil=6
 betap=xvif$guest.0 fetap=xpvfe0
 mtu=9000
 
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@" >>"$dir/cmd.log" 2>&1; then ok "$what"; else bad "$what"; fi
-}
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	ip netns del "$nsa" 2>/dev/null
-	ip netns del "$nsb" 2>/dev/null
-	[ -n "${KEEP_LOGS:-}" ] || rm -rf "$dir"
-}
-trap cleanup EXIT
-
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-
-need() {
-	if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
-		echo "needs root and /dev/net/tun"
-		bad "prerequisites"
-		finish
-	fi
-	local t
-	for t in ip ping python3 xenstore-read "$bin/xenpv-loopback" "$bin/xenpv-netback" \
-		"$bin/xenpv-netfront" "$bin/xenpv-attach" "$bin/net_evil_front"; do
-		command -v "$t" >/dev/null || { bad "missing $t"; finish; }
-	done
-}
-
-wait_for() { # tries (x 0.05 s), command...
-	local n=$1
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
+. "$top/tests/loopback/netns_lib.sh"
 
 start_netback() {
 	ip netns exec "$nsa" "$bin/xenpv-netback" --dir "$dir" --queues 2 \
@@ -194,7 +147,8 @@ detach() {
 	fi
 }
 
-need
+need ip ping python3 xenstore-read "$bin/xenpv-loopback" "$bin/xenpv-netback" \
+	"$bin/xenpv-netfront" "$bin/xenpv-attach" "$bin/net_evil_front"
 setup
 pings
 transfer "$nsa" "$nsb" 10.77.0.2 5001 $((32 << 20)) "TCP 32 MiB A -> B"
