@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Block I/O through the PV path (blkfront in this process as a loopback
- * domain -> xenpv-blkback -> libaio on the file), through the same path
- * with a null backend (the transport alone), or raw libaio on the file,
- * the limit.  Same options and JSON line as xenpv-emu-bench, so
- * bench/pvbench.py puts the columns side by side.
+ * domain -> xenpv-blkback -> libaio on the file), or through the same path
+ * with a null backend (the transport alone).  Same options and JSON line as
+ * xenpv-emu-bench, whose raw libaio path is the limit, so bench/pvbench.py
+ * puts the columns side by side.
  *
- *   xenpv-blk-bench --path pv|null|raw --file F
+ *   xenpv-blk-bench --path pv|null --file F
  *                   --rw randread|randwrite|read|write --bs B --qd N
  *                   --seconds S [--no-persistent] [--no-indirect]
  *                   [--pin same|apart|none] [--queues N] [--label NAME]
@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libaio.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -157,86 +156,6 @@ static void pin_self(int cpu)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		perror("blk-bench: sched_setaffinity");
-}
-
-/* ---- the limit: raw libaio, O_DIRECT, on the same file ------------------- */
-
-static int raw_submit(io_context_t ctx, struct iocb *cb, uint64_t *t0)
-{
-	*t0 = now_ns();
-	return io_submit(ctx, 1, &cb) == 1 ? 0 : -EIO;
-}
-
-static int raw_loop(io_context_t ctx, struct iocb *cbs, uint64_t *t0,
-		    uint64_t start)
-{
-	uint64_t seq = o.qd, end = start + (uint64_t)(o.seconds * 1e9);
-	struct io_event ev[MAX_QD];
-	unsigned int inflight = o.qd, seed = 1;
-
-	while (inflight) {
-		int n = io_getevents(ctx, 1, o.qd, ev, NULL);
-
-		if (n < 0)
-			return n;
-		for (int k = 0; k < n; k++) {
-			struct iocb *cb = ev[k].obj;
-			unsigned int s = cb - cbs;
-
-			if (ev[k].res != o.bs)
-				res.errors++;
-			sample(t0[s]);
-			if (now_ns() >= end) {
-				inflight--;
-				continue;
-			}
-			cb->u.c.offset = next_off(&seq, &seed);
-			if (raw_submit(ctx, cb, &t0[s]))
-				inflight--;
-		}
-	}
-	return 0;
-}
-
-static int run_raw(void)
-{
-	int fd = open(o.file, O_RDWR | O_DIRECT), err = -EIO;
-	struct iocb cbs[MAX_QD];
-	uint64_t t0[MAX_QD], seq = 0, start;
-	io_context_t ctx = 0;
-	unsigned int i, seed = 1;
-	double cpu0;
-	void *buf = NULL;
-
-	pin_self(pin_cpu(false));
-	if (fd < 0 || io_setup(o.qd, &ctx) < 0 ||
-	    posix_memalign(&buf, 4096, (size_t)o.bs * o.qd))
-		goto out;
-	memset(buf, 0x5a, (size_t)o.bs * o.qd);
-	for (i = 0; i < o.qd; i++) {
-		void *b = (char *)buf + (size_t)i * o.bs;
-
-		if (is_write())
-			io_prep_pwrite(&cbs[i], fd, b, o.bs, 0);
-		else
-			io_prep_pread(&cbs[i], fd, b, o.bs, 0);
-		cbs[i].u.c.offset = next_off(&seq, &seed);
-	}
-	cpu0 = cpu_self();
-	start = now_ns();
-	for (i = 0, err = 0; i < o.qd && !err; i++)
-		err = raw_submit(ctx, &cbs[i], &t0[i]);
-	if (!err)
-		err = raw_loop(ctx, cbs, t0, start);
-	res.elapsed_s = (now_ns() - start) / 1e9;
-	res.cpu_fe_s = cpu_self() - cpu0;
-out:
-	if (ctx)
-		io_destroy(ctx);
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return err;
 }
 
 /* ---- the PV path: processes ---------------------------------------------- */
@@ -573,8 +492,6 @@ static const char *name_of(void)
 {
 	if (o.label[0])
 		return o.label;
-	if (!strcmp(o.path, "raw"))
-		return "raw libaio (limit)";
 	if (!strcmp(o.path, "null"))
 		return "PV, null backend";
 	return "PV blkfront/blkback";
@@ -605,7 +522,6 @@ static void report(void)
 {
 	uint64_t n = res.n < MAX_SAMPLES ? res.n : MAX_SAMPLES, i;
 	double sum = 0, p99, iops, mbs, cpu, dn = res.n;
-	bool raw = !strcmp(o.path, "raw");
 	char wl[96];
 
 	if (!n)
@@ -625,7 +541,7 @@ static void report(void)
 	       "\"cpu_s\":%.3f,\"cpu_us_per_io\":%.2f,"
 	       "\"exits_per_io\":%.3f,\"notifies_per_io\":%.3f,"
 	       "\"irqs_per_io\":%.3f,\"value\":%.1f,\"unit\":\"%s\"",
-	       name_of(), raw ? "limit" : o.path, wl, raw ? "PV" : "",
+	       name_of(), o.path, wl, "",
 	       o.bs, o.qd, o.qd, (unsigned long long)res.n,
 	       (unsigned long long)res.errors, res.elapsed_s, iops, mbs,
 	       sum / n / 1e3, p99, cpu, cpu / dn * 1e6,
@@ -643,7 +559,7 @@ static void report(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: xenpv-blk-bench --path pv|null|raw --file F "
+	fprintf(stderr, "usage: xenpv-blk-bench --path pv|null --file F "
 		"[--rw randread|randwrite|read|write] [--bs B] [--qd N] "
 		"[--seconds S] [--no-persistent] [--no-indirect] "
 		"[--pin same|apart|none] [--queues N] [--label NAME] "
@@ -690,8 +606,7 @@ static void parse(int argc, char **argv)
 	if (!o.path || !o.file || !o.bs || o.bs % 4096 || o.bs > (1u << 20) ||
 	    !o.qd || o.qd > MAX_QD || o.seconds <= 0 || !o.queues ||
 	    o.queues > XPV_BLKFRONT_MAX_QUEUES ||
-	    (strcmp(o.path, "pv") && strcmp(o.path, "null") &&
-	     strcmp(o.path, "raw")) ||
+	    (strcmp(o.path, "pv") && strcmp(o.path, "null")) ||
 	    (strcmp(o.pin, "same") && strcmp(o.pin, "apart") &&
 	     strcmp(o.pin, "none")) ||
 	    (strcmp(o.rw, "randread") && strcmp(o.rw, "randwrite") &&
@@ -714,7 +629,7 @@ int main(int argc, char **argv)
 	if (!samples)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
-	err = !strcmp(o.path, "raw") ? run_raw() : run_pv();
+	err = run_pv();
 	if (err || res.errors) {
 		fprintf(stderr, "blk-bench: %s (%llu I/O errors)\n",
 			strerror(err < 0 ? -err : EIO),
