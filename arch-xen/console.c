@@ -10,6 +10,8 @@
 
 static struct xencons_interface *ring;
 static evtchn_port_t ring_port;
+/* Whole lines from each vCPU, on both consoles. */
+static struct spinlock console_lock;
 
 void console_early_write(const char *s, unsigned int len)
 {
@@ -53,6 +55,7 @@ void console_init(void)
 void printk(const char *fmt, ...)
 {
 	char line[256];
+	unsigned long flags;
 	va_list ap;
 	int n;
 
@@ -61,9 +64,11 @@ void printk(const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
+	flags = spin_lock_irqsave(&console_lock);
 	console_early_write(line, n);
 	if (ring)
 		ring_write(line, n);
+	spin_unlock_irqrestore(&console_lock, flags);
 }
 
 void panic(const char *fmt, ...)

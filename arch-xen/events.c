@@ -9,10 +9,7 @@
 #include "arch-xen/kernel.h"
 #include "xenpv/evtchn.h"
 
-extern char hypervisor_callback[], failsafe_callback[];
-
 static struct xpv_evtchn_demux demux;
-static struct xpv_irq_vcpu irq_vcpu[XPV_MAX_VCPUS];
 static bool pvops_sealed;
 
 /* Any hypercall returns through Xen's pending-event check. */
@@ -23,7 +20,7 @@ static void force_upcall(void *arg)
 
 struct xpv_irq_vcpu *this_irq_vcpu(void)
 {
-	return &irq_vcpu[0];
+	return &this_cpu()->irq;
 }
 
 /* ---- pv-ops: native defaults, replaced by the Xen ones at boot ------- */
@@ -88,7 +85,7 @@ void pvops_setup_xen(void)
 void do_upcall(struct trap_frame *f);
 void do_upcall(struct trap_frame *f)
 {
-	xpv_evtchn_demux_run(&demux, 0);
+	xpv_evtchn_demux_run(&demux, this_cpu()->id);
 }
 
 static void register_callback(uint16_t type, void *address)
@@ -105,7 +102,7 @@ void events_init(void)
 	unsigned int i;
 
 	for (i = 0; i < XPV_MAX_VCPUS; i++)
-		irq_vcpu[i] = (struct xpv_irq_vcpu){
+		cpus[i].irq = (struct xpv_irq_vcpu){
 			.vi = &shared->vcpu_info[i],
 			.force_upcall = force_upcall };
 	if (xpv_evtchn_demux_init(&demux, shared, XPV_EVTCHN_2L_NR_PORTS))
@@ -117,7 +114,7 @@ void events_init(void)
 
 void evtchn_unmask_port(evtchn_port_t port)
 {
-	if (xpv_evtchn_2l_unmask(shared, 0, port) &&
+	if (xpv_evtchn_2l_unmask(shared, this_cpu()->id, port) &&
 	    !xpv_irq_disabled(this_irq_vcpu()))
 		force_upcall(NULL);
 }
@@ -144,7 +141,6 @@ int evtchn_bind_virq(unsigned int virq, unsigned int vcpu,
 	return op.port;
 }
 
-int evtchn_bind_handler(evtchn_port_t port, xpv_evtchn_handler_t fn, void *arg);
 int evtchn_bind_handler(evtchn_port_t port, xpv_evtchn_handler_t fn, void *arg)
 {
 	int err = xpv_evtchn_demux_set_handler(&demux, port, fn, arg);
@@ -152,4 +148,10 @@ int evtchn_bind_handler(evtchn_port_t port, xpv_evtchn_handler_t fn, void *arg)
 	if (!err)
 		evtchn_unmask_port(port);
 	return err;
+}
+
+/* A closed port's number comes back from the next allocation. */
+void evtchn_clear_handler(evtchn_port_t port)
+{
+	xpv_evtchn_demux_clear_handler(&demux, port);
 }

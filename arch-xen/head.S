@@ -43,6 +43,14 @@ _start:
 	call arch_start
 1:	jmp 1b
 
+/* A secondary vCPU: Xen loads rsp, rdi (its struct cpu) and GS from the
+ * context VCPUOP_initialise was given. */
+	.globl secondary_start
+secondary_start:
+	cld
+	call secondary_main
+1:	jmp 1b
+
 /* Xen writes the hypercall stubs here; page-aligned, 32 bytes each. */
 	.balign 4096
 	.globl hypercall_page

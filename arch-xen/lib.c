@@ -69,9 +69,19 @@ static void put(struct out *o, char c)
 
 struct spec {
 	int width;
+	int prec; /* %.Ns: at most N characters; -1: no limit */
 	bool zero, left;
 	int longs;
 };
+
+static size_t str_len(const char *s, int max)
+{
+	size_t n = 0;
+
+	while (s[n] && (max < 0 || n < (size_t)max))
+		n++;
+	return n;
+}
 
 static void put_padded(struct out *o, const char *s, size_t n,
 		       const struct spec *sp)
@@ -103,7 +113,7 @@ static void put_number(struct out *o, uint64_t v, unsigned int base,
 
 static const char *parse_spec(const char *f, struct spec *sp)
 {
-	*sp = (struct spec){ 0 };
+	*sp = (struct spec){ .prec = -1 };
 	for (; *f == '0' || *f == '-'; f++) {
 		if (*f == '0')
 			sp->zero = true;
@@ -112,6 +122,10 @@ static const char *parse_spec(const char *f, struct spec *sp)
 	}
 	for (; *f >= '0' && *f <= '9'; f++)
 		sp->width = sp->width * 10 + (*f - '0');
+	if (*f == '.') {
+		for (sp->prec = 0, f++; *f >= '0' && *f <= '9'; f++)
+			sp->prec = sp->prec * 10 + (*f - '0');
+	}
 	for (; *f == 'l' || *f == 'z'; f++)
 		sp->longs++;
 	return f;
@@ -145,7 +159,7 @@ static void format_one(struct out *o, char conv, const struct spec *sp,
 	case 's':
 		str = va_arg(*ap, const char *);
 		str = str ? str : "(null)";
-		put_padded(o, str, strlen(str), sp);
+		put_padded(o, str, str_len(str, sp->prec), sp);
 		break;
 	case 'c':
 		put(o, (char)va_arg(*ap, int));

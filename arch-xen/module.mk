@@ -3,7 +3,12 @@
 # portable core, with its own flags (no red zone: Xen bounces traps onto the
 # kernel stack; no SSE: the kernel saves no FPU state).
 KERNEL := $(BUILD)/kernel/xenpv-kernel
-KERNEL_SRCS := $(wildcard arch-xen/*.c arch-xen/*.S) core/evtchn.c
+KERNEL_SRCS := $(wildcard arch-xen/*.c arch-xen/*.S) core/evtchn.c \
+	core/xs_wire.c core/gntalloc.c core/ring.c core/xenbus.c \
+	drivers/blkfront/blkfront.c drivers/blkfront/blkfront_xs.c \
+	drivers/netfront/netfront.c drivers/netfront/netfront_check.c \
+	drivers/netfront/netfront_xs.c drivers/balloon/balloon.c \
+	drivers/balloon/balloon_xs.c
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/obj/%.o,$(KERNEL_SRCS))
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Iinclude -I. $(WARN) -ffreestanding \
 	-fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx \

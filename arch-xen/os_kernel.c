@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * os.h for the xenpv PV kernel.  Memory, events, locks, waiting, time and
- * logging are served; grants and xenstore answer -ENOSYS until the kernel
- * maps its grant frames and runs xenbus over the store ring.
+ * os.h for the xenpv PV kernel: memory, events, locks, waiting, time and
+ * logging here; grants in gnttab.c, xenstore in xenbus.c.
  */
 #include "arch-xen/hypercall.h"
 #include "arch-xen/kernel.h"
 #include "xenpv/compiler.h"
 #include "xenpv/os.h"
-
-int evtchn_bind_handler(evtchn_port_t port, xpv_evtchn_handler_t fn, void *arg);
 
 /* ---- a small first-fit heap inside the image ------------------------ */
 
@@ -23,6 +20,7 @@ struct block {
 static uint8_t heap[HEAP_SIZE] __attribute__((aligned(16)));
 static struct block *free_list;
 static size_t heap_top;
+static struct spinlock heap_lock;
 
 static void *heap_take(size_t size)
 {
@@ -45,10 +43,10 @@ static void *heap_take(size_t size)
 
 void *xpv_os_malloc(size_t size)
 {
-	unsigned long f = pv_irq_ops.save_fl();
+	unsigned long f = spin_lock_irqsave(&heap_lock);
 	void *p = heap_take(size);
 
-	pv_irq_ops.restore_fl(f);
+	spin_unlock_irqrestore(&heap_lock, f);
 	return p;
 }
 
@@ -66,10 +64,10 @@ void xpv_os_free(void *ptr)
 
 	if (!ptr)
 		return;
-	f = pv_irq_ops.save_fl();
+	f = spin_lock_irqsave(&heap_lock);
 	b->next = free_list;
 	free_list = b;
-	pv_irq_ops.restore_fl(f);
+	spin_unlock_irqrestore(&heap_lock, f);
 }
 
 void *xpv_os_page_alloc(void) { return page_alloc(); }
@@ -78,37 +76,8 @@ void xpv_os_page_free(void *page) { page_free(page); }
 uint64_t xpv_os_virt_to_gfn(const void *page)
 {
 	/* A PV guest grants machine frames. */
-	return virt_to_mfn(page);
+	return page_gfn(page);
 }
-
-/* ---- grants and xenstore: not in this kernel yet -------------------- */
-
-int xpv_os_gnttab_claim(grant_ref_t *refs, unsigned int n) { return -XPV_ENOSYS; }
-void xpv_os_gnttab_release(const grant_ref_t *refs, unsigned int n) {}
-void xpv_os_gnttab_grant(grant_ref_t ref, domid_t domid, uint64_t gfn,
-			 bool readonly) {}
-int xpv_os_gnttab_end(grant_ref_t ref, bool readonly) { return -XPV_ENOSYS; }
-int xpv_os_xs_read(xpv_xbt_t t, const char *path, char *buf, size_t size)
-{
-	return -XPV_ENOSYS;
-}
-int xpv_os_xs_write(xpv_xbt_t t, const char *path, const char *value)
-{
-	return -XPV_ENOSYS;
-}
-int xpv_os_xs_rm(xpv_xbt_t t, const char *path) { return -XPV_ENOSYS; }
-int xpv_os_xs_directory(xpv_xbt_t t, const char *path, char *buf, size_t size)
-{
-	return -XPV_ENOSYS;
-}
-int xpv_os_xs_transaction_start(xpv_xbt_t *t) { return -XPV_ENOSYS; }
-int xpv_os_xs_transaction_end(xpv_xbt_t t, bool abort) { return -XPV_ENOSYS; }
-struct xpv_os_watch *xpv_os_xs_watch(const char *path, xpv_watch_fn_t fn,
-				     void *arg)
-{
-	return NULL;
-}
-void xpv_os_xs_unwatch(struct xpv_os_watch *watch) {}
 
 /* ---- event channels --------------------------------------------------- */
 
@@ -153,13 +122,14 @@ void xpv_os_evtchn_close(evtchn_port_t port)
 
 	xpv_os_evtchn_mask(port);
 	hyp_evtchn_op(EVTCHNOP_close, &op);
+	evtchn_clear_handler(port);
 }
 
 /* ---- hypercalls of the balloon and machine-check drivers ----------- */
 
 long xpv_os_memory_op(unsigned int cmd, void *arg)
 {
-	return hyp_memory_op(cmd, arg);
+	return mm_memory_op(cmd, arg);
 }
 
 int xpv_os_mca_op(struct xen_mc *mc)
@@ -179,9 +149,10 @@ int xpv_os_bind_virq(uint32_t virq, xpv_evtchn_handler_t handler, void *arg,
 	return 0;
 }
 
-/* ---- locks and waiting: one vCPU runs kernel code for now ------------ */
+/* ---- locks and waiting ------------------------------------------------ */
 
 struct xpv_os_lock {
+	struct spinlock l;
 	unsigned long flags;
 };
 
@@ -191,8 +162,18 @@ struct xpv_os_lock *xpv_os_lock_new(void)
 }
 
 void xpv_os_lock_free(struct xpv_os_lock *lock) { xpv_os_free(lock); }
-void xpv_os_lock(struct xpv_os_lock *lock) { lock->flags = pv_irq_ops.save_fl(); }
-void xpv_os_unlock(struct xpv_os_lock *lock) { pv_irq_ops.restore_fl(lock->flags); }
+
+void xpv_os_lock(struct xpv_os_lock *lock)
+{
+	unsigned long flags = spin_lock_irqsave(&lock->l);
+
+	lock->flags = flags;
+}
+
+void xpv_os_unlock(struct xpv_os_lock *lock)
+{
+	spin_unlock_irqrestore(&lock->l, lock->flags);
+}
 
 struct xpv_os_waitq {
 	unsigned long wakes;
@@ -205,25 +186,37 @@ struct xpv_os_waitq *xpv_os_waitq_new(void)
 
 void xpv_os_waitq_free(struct xpv_os_waitq *wq) { xpv_os_free(wq); }
 
+/*
+ * A thread on vCPU 0 blocks and others run; elsewhere (another vCPU, or
+ * before the scheduler runs) the vCPU halts until an event or the deadline.
+ */
 int xpv_os_wait(struct xpv_os_waitq *wq, xpv_cond_fn_t cond, void *arg,
 		uint64_t timeout_ns)
 {
 	uint64_t deadline = timeout_ns ? monotonic_ns() + timeout_ns : 0;
+	unsigned long flags = pv_irq_ops.save_fl();
+	int err = 0;
 
 	pv_irq_ops.irq_disable();
 	while (!cond(arg)) {
 		if (deadline && monotonic_ns() >= deadline) {
-			pv_irq_ops.irq_enable();
-			return -XPV_ETIMEDOUT;
+			err = -XPV_ETIMEDOUT;
+			break;
 		}
+		if (sched_active()) {
+			sched_block(wq, deadline);
+			continue;
+		}
+		if (deadline)
+			timer_set(deadline);
 		pv_irq_ops.safe_halt();
 		pv_irq_ops.irq_disable();
 	}
-	pv_irq_ops.irq_enable();
-	return 0;
+	pv_irq_ops.restore_fl(flags);
+	return err;
 }
 
-void xpv_os_wake(struct xpv_os_waitq *wq) { wq->wakes++; }
+void xpv_os_wake(struct xpv_os_waitq *wq) { sched_wake(wq); }
 
 uint64_t xpv_os_now_ns(void) { return monotonic_ns(); }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Time: system time from pvclock (monotonic across vCPUs), wall time from
+ * Time: system time from pvclock (each vCPU reads its own vcpu_time_info;
+ * a shared clamp keeps it monotonic across vCPUs), wall time from
  * shared_info's wallclock plus system time, and sleeping on a one-shot
- * VIRQ_TIMER set with VCPUOP_set_singleshot_timer.
+ * VIRQ_TIMER per vCPU set with VCPUOP_set_singleshot_timer.
  */
 #include "arch-xen/hypercall.h"
 #include "arch-xen/kernel.h"
@@ -10,7 +11,6 @@
 #include "xenpv/compiler.h"
 
 static struct xpv_pvclock_mono mono;
-static volatile unsigned long timer_events;
 
 static uint64_t rdtsc(void)
 {
@@ -20,12 +20,24 @@ static uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-uint64_t monotonic_ns(void)
+/* This vCPU's pvclock, before the cross-vCPU clamp. */
+uint64_t raw_ns(void)
 {
 	struct xpv_pvclock_snap s;
+	unsigned long flags = pv_irq_ops.save_fl();
+	uint64_t ns;
 
-	xpv_pvclock_snapshot(&shared->vcpu_info[0].time, &s, NULL, NULL);
-	return xpv_pvclock_monotonic(&mono, xpv_pvclock_ns(&s, rdtsc()));
+	/* Masked: the record read and the TSC must be the same vCPU's. */
+	xpv_pvclock_snapshot(&shared->vcpu_info[this_cpu()->id].time, &s,
+			     NULL, NULL);
+	ns = xpv_pvclock_ns(&s, rdtsc());
+	pv_irq_ops.restore_fl(flags);
+	return ns;
+}
+
+uint64_t monotonic_ns(void)
+{
+	return xpv_pvclock_monotonic(&mono, raw_ns());
 }
 
 uint64_t wallclock_ns(void)
@@ -45,32 +57,52 @@ uint64_t wallclock_ns(void)
 
 static void on_timer(evtchn_port_t port, void *arg)
 {
-	timer_events++;
+	struct cpu *c = arg;
+
+	c->timer_events++;
+}
+
+/* This vCPU's one-shot timer; a past deadline fires at once. */
+void timer_set(uint64_t deadline_ns)
+{
+	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns };
+
+	hyp_vcpu_op(VCPUOP_set_singleshot_timer, this_cpu()->id, &t);
 }
 
 void sleep_until(uint64_t deadline_ns)
 {
-	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns };
+	unsigned long flags = pv_irq_ops.save_fl();
+	bool threads = sched_active();
 
-	hyp_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+	if (!threads)
+		timer_set(deadline_ns);
 	pv_irq_ops.irq_disable();
 	while (monotonic_ns() < deadline_ns) {
+		if (threads) {
+			sched_block(NULL, deadline_ns);
+			continue;
+		}
 		pv_irq_ops.safe_halt();
 		pv_irq_ops.irq_disable();
 	}
-	pv_irq_ops.irq_enable();
+	pv_irq_ops.restore_fl(flags);
+}
+
+/* On the vCPU @c itself: one-shot timers only, VIRQ_TIMER bound to it. */
+void time_init_cpu(struct cpu *c)
+{
+	int port;
+
+	/* Xen starts a periodic tick by default; we only want one-shots. */
+	hyp_vcpu_op(VCPUOP_stop_periodic_timer, c->id, NULL);
+	port = evtchn_bind_virq(VIRQ_TIMER, c->id, on_timer, c);
+	if (port < 0)
+		panic("VIRQ_TIMER not bound on vcpu %u: %d", c->id, port);
+	c->timer_port = port;
 }
 
 void time_init(void)
 {
-	/* Xen starts a periodic tick by default; we only want one-shots. */
-	hyp_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
-	if (evtchn_bind_virq(VIRQ_TIMER, 0, on_timer, NULL) < 0)
-		panic("VIRQ_TIMER not bound");
-}
-
-unsigned long timer_event_count(void);
-unsigned long timer_event_count(void)
-{
-	return timer_events;
+	time_init_cpu(this_cpu());
 }

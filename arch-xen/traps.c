@@ -66,7 +66,7 @@ void do_trap(struct trap_frame *f)
 	}
 	if (f->vector == 14)
 		printk("xenpv: page fault at %lx\n",
-		       shared->vcpu_info[0].arch.cr2);
+		       shared->vcpu_info[this_cpu()->id].arch.cr2);
 	panic("trap %lu (%s) error %lx rip %lx rsp %lx rflags %lx", f->vector,
 	      name, f->error, f->rip, f->rsp, f->rflags);
 }

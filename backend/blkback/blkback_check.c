@@ -51,6 +51,9 @@ static int16_t check_indirect(const struct xpv_blkback_req *r,
 		return BLKIF_RSP_EOPNOTSUPP;
 	if (r->indirect_op != BLKIF_OP_READ && r->indirect_op != BLKIF_OP_WRITE)
 		return BLKIF_RSP_ERROR;
+	/* Answered with the inner operation, as Linux's blkback: its blkfront
+	 * refuses anything else. */
+	io->op = r->indirect_op;
 	if (r->nr_segments == 0 || r->nr_segments > l->max_indirect ||
 	    r->nr_segments > XPV_BLKBACK_MAX_INDIRECT)
 		return BLKIF_RSP_ERROR;

@@ -51,8 +51,8 @@ static int usage(const char *prog, int rc)
 		"usage: %s [--dir DIR] [--domid N] [--xenops loopback|xen]\n"
 		"  [--max-queues N] [--max-ring-order N] [--max-indirect N]\n"
 		"  [--no-indirect] [--max-pgrants N] [--no-persistent]\n"
-		"  [--sector-size 512|4096] [--null] [--buffered] [--type NAME]\n"
-		"  [--no-grant-copy]\n",
+		"  [--sector-size 512|4096] [--null] [--buffered]\n"
+		"  [--type NAME] [--no-grant-copy]\n",
 		prog);
 	return rc;
 }

@@ -83,9 +83,20 @@ static int nf_rm(xpv_xbt_t t, const char *dir, const char *node)
 	return err == -XPV_ENOENT ? 0 : err;
 }
 
+/*
+ * A netif frontend announces Connected as soon as its rings are published:
+ * Linux's netback connects on that and ignores Initialised.  Inside, we
+ * still wait in Initialised for the backend's Connected.
+ */
+static enum xenbus_state nf_announced(enum xenbus_state s)
+{
+	return s == XenbusStateInitialised ? XenbusStateConnected : s;
+}
+
 static void nf_set_state(struct xpv_netfront *nf, enum xenbus_state s)
 {
-	int err = nf_write_uint(XPV_XBT_NIL, nf->path, "state", s);
+	int err = nf_write_uint(XPV_XBT_NIL, nf->path, "state",
+				nf_announced(s));
 
 	if (err)
 		xpv_warn("netfront %s: writing state %s: %d\n", nf->path,

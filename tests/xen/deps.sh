@@ -6,7 +6,8 @@
 set -euo pipefail
 pkgs=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17
       linux-image-amd64 linux-headers-amd64 busybox-static cpio kmod file
-      libxen-dev libaio-dev build-essential iproute2 util-linux)
+      libxen-dev libaio-dev build-essential iproute2 util-linux
+      qemu-system-xen)
 need=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

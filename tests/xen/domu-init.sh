@@ -68,13 +68,10 @@ net_checks() { # ifname label
 }
 
 selftest
-# Linux's frontends against Linux's backends: the reference round.
-modprobe xen-blkfront
-xt "domU xvda appears" wait_for 50 [ -b /dev/xvda ] &&
-	disk_checks xvda "linux-blkfront/linux-blkback"
-modprobe xen-netfront
-xt "domU eth0 appears" wait_for 50 [ -e /sys/class/net/eth0 ] &&
-	net_checks eth0 "linux-netfront/linux-netback"
+# Every frontend x backend pair, Linux's reference pairs included.
+. /opt/xenpv/blk-domu.sh
+. /opt/xenpv/drv-domu.sh
+. /opt/xenpv/net-domu.sh
 echo "DOMU_DONE uptime=$(up)"
 sync
 poweroff -f

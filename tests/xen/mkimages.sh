@@ -74,6 +74,8 @@ pack() { # root out.cpio.gz
 	(cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) |
 		gzip -1 >"$2"
 }
+# Sourced with XT_MKIMAGES_LIB=1 (tests/xen/hvm/mkimages.sh): the helpers only.
+[ -n "${XT_MKIMAGES_LIB:-}" ] && return 0
 
 # ---- domU: our modules only; Linux's PV frontends stay on disk for the
 # interop rounds, loaded by name when a round asks for them.
@@ -84,6 +86,8 @@ for ko in "$top"/*.ko; do
 	[ -f "$ko" ] && cp "$ko" "$r/opt/xenpv/"
 done
 cp "$here/lib.sh" "$r/opt/xenpv/lib.sh"
+cp "$here"/*-domu.sh "$r/opt/xenpv/"
+add_bin "$r" "$build/rel/bin/xenpv-blkrand" /usr/bin/xenpv-blkrand
 cp "$here/domu-init.sh" "$r/init"
 chmod +x "$r/init"
 pack "$r" "$out/domu.cpio.gz"
@@ -114,15 +118,25 @@ mkdir -p "$r/etc/xen" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/boot"
 cp -a /etc/xen/scripts "$r/etc/xen/"
 cp /etc/xen/xl.conf "$r/etc/xen/" 2>/dev/null || true
 add_mods "$r" xen-privcmd xen-evtchn xenfs xen-gntdev xen-gntalloc \
-	xen-blkback xen-netback loop bridge
-for p in xenpv-xen-peer xs_script_xenpv xs_script_libxenstore; do
+	xen-blkback xen-netback loop bridge tun
+for p in xenpv-xen-peer xs_script_xenpv xs_script_libxenstore xenpv-netback \
+	xenpv-attach; do
 	add_bin "$r" "$build/rel/bin/$p" "/opt/xenpv/bin/$p"
 done
+add_bin "$r" "$build/rel/bin/xenpv-blkback" /opt/xenpv/bin/xenpv-blkback
+cp "$top/xenpv-mcelog.ko" "$r/opt/xenpv/"
+add_bin "$r" "$build/rel/bin/xenpv-mcapeek" /opt/xenpv/bin/xenpv-mcapeek
+[ ! -f "$build/rel/bin/xenpv-rawpeer" ] ||
+	add_bin "$r" "$build/rel/bin/xenpv-rawpeer" /opt/xenpv/bin/xenpv-rawpeer
 mkdir -p "$r/opt/xenpv/lib"
 cp "$build/rel/lib/libxenstore.so.4" "$r/opt/xenpv/lib/"
 cp /boot/vmlinuz-"$kver" "$r/boot/vmlinuz"
 cp "$out/domu.cpio.gz" "$r/boot/domu.cpio.gz"
 cp "$here/lib.sh" "$r/opt/xenpv/lib.sh"
+# The parts dom0-init.sh sources, and our PV kernel (`make kernel`).
+cp "$here"/*-dom0.sh "$r/opt/xenpv/"
+[ ! -f "$build/kernel/xenpv-kernel" ] ||
+	cp "$build/kernel/xenpv-kernel" "$r/boot/xenpv-kernel"
 cp "$here/dom0-init.sh" "$r/init"
 chmod +x "$r/init"
 pack "$r" "$out/dom0.cpio.gz"

@@ -28,7 +28,8 @@ kver=$(bash mk/kver.sh)
 xengz=$(ls /boot/xen-4.*-amd64.gz 2>/dev/null | sort -V | tail -n 1)
 [ -n "$xengz" ] || die "no Xen hypervisor in /boot (tests/xen/deps.sh)"
 for f in "$build/rel/bin/xenpv-xen-peer" "$build/rel/lib/libxenstore.so.4" \
-	"$top/xenpv-selftest.ko"; do
+	"$build/rel/bin/xenpv-netback" "$build/rel/bin/xenpv-attach" \
+	"$top/xenpv-selftest.ko" "$top/xenpv-netfront.ko"; do
 	[ -e "$f" ] || die "missing $f (make all modules)"
 done
 # QEMU's multiboot loader takes the 32-bit ELF, not the gzip.
@@ -82,6 +83,12 @@ expect=(
 	"linux-netfront/linux-netback TCP data checksum"
 	"dom0 sees the disk the domU last read"
 )
+# Each sourced part (*-dom0.sh, *-domu.sh) names its own checks in
+# "# expect: NAME" lines.
+while IFS= read -r e; do
+	expect+=("$e")
+done < <(sed -n 's/^# expect: //p' tests/xen/*-dom0.sh tests/xen/*-domu.sh \
+	2>/dev/null)
 for e in "${expect[@]}"; do
 	grep -qF "XT ok: $e" "$log" || grep -qF "XT FAIL: $e" "$log" || {
 		echo "xen-test: check never ran: $e"

@@ -236,7 +236,7 @@ static void test_indirect_header(void)
 	CU_ASSERT_TRUE(io.write);
 	CU_ASSERT_EQUAL(io.nr_segs, 256);
 	CU_ASSERT_EQUAL(io.nr_indirect, 1);
-	CU_ASSERT_EQUAL(io.op, BLKIF_OP_INDIRECT);
+	CU_ASSERT_EQUAL(io.op, BLKIF_OP_WRITE);
 	r.nr_segments = 257;
 	CU_ASSERT_EQUAL(check(&r, &l, &io), BLKIF_RSP_ERROR);
 	r.nr_segments = 0;

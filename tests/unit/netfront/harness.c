@@ -167,11 +167,16 @@ void h_attach(void)
 
 void h_connect(void)
 {
+	unsigned int ups = h.links_up;
+
+	/* Rings published: the node says Connected, the link waits. */
 	h_set_backend_state(XenbusStateInitWait);
-	CU_ASSERT_EQUAL_FATAL(h_state_of_front(), XenbusStateInitialised);
+	CU_ASSERT_EQUAL_FATAL(h_state_of_front(), XenbusStateConnected);
+	CU_ASSERT_EQUAL(h.links_up, ups);
 	h_attach();
 	h_set_backend_state(XenbusStateConnected);
 	CU_ASSERT_EQUAL_FATAL(h_state_of_front(), XenbusStateConnected);
+	CU_ASSERT_EQUAL(h.links_up, ups + 1);
 }
 
 unsigned int h_finish(void)

@@ -116,7 +116,7 @@ static void test_connect_multi_queue_split(void)
 	/* Reconnect with one queue: the queue-N keys go away. */
 	xpv_os_xs_write(XPV_XBT_NIL, H_BACK "/multi-queue-max-queues", "1");
 	h_set_backend_state(XenbusStateInitWait);
-	CU_ASSERT_EQUAL(h_state_of_front(), XenbusStateInitialised);
+	CU_ASSERT_EQUAL(h_state_of_front(), XenbusStateConnected);
 	CU_ASSERT_PTR_NULL(fake_os_xs_get(H_FRONT "/queue-0/tx-ring-ref"));
 	CU_ASSERT_PTR_NULL(fake_os_xs_get(H_FRONT "/multi-queue-num-queues"));
 	CU_ASSERT_PTR_NOT_NULL(fake_os_xs_get(H_FRONT "/event-channel-tx"));
@@ -607,7 +607,7 @@ static void test_backend_restart_reconnects(void)
 	fake_os_gnttab_peer_map(r[0].gref, false);
 	fake_os_gnttab_peer_unmap(r[0].gref);
 	h_set_backend_state(XenbusStateInitWait);
-	CU_ASSERT_EQUAL(h_state_of_front(), XenbusStateInitialised);
+	CU_ASSERT_EQUAL(h_state_of_front(), XenbusStateConnected);
 	CU_ASSERT_EQUAL(h.links_down, 1);
 	stats(&st);
 	CU_ASSERT_EQUAL(st.tx_dropped, 2);

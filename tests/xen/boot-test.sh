@@ -11,4 +11,5 @@ fail() {
 }
 bash "$top/tests/xen/deps.sh" || fail "installing the harness's packages"
 make -C "$top" --no-print-directory modules || fail "make modules"
+make -C "$top" --no-print-directory kernel || fail "make kernel"
 exec bash "$top/tests/xen/run.sh" "$build"

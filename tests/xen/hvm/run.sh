@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# `make xen-hvm-test`: Xen 4.17 + a PV dom0 + an HVM guest with a device
+# model in QEMU (TCG).  The guest runs the block and net workloads and the
+# data checks on the emulated disk and NIC and on each PV frontend/backend
+# pair it has (guest-init.sh); dom0 counts its exits with xentrace
+# (dom0-init.sh).  Counts the "XT ok/FAIL" lines, checks that every
+# expected check ran, writes the figures (report.py) to
+# build/xen-hvm/results.jsonl, prints the whole log on any failure and ends
+# with "N passed, N failed".
+#
+# usage: run.sh [BUILD]   env: XEN_TIMEOUT (s, 900), XEN_SMP (2),
+#   XEN_MEM (MiB, 3072), XEN_EXTRA (Xen cmdline words), DOM0_EXTRA,
+#   XT_SECS (s per block workload, 3), XT_NETMB (MiB per transfer, 32),
+#   XT_OURS_NET=0 (leave out our netfront's rows)
+set -uo pipefail
+build=${1:-build}
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$top"
+[[ $build = /* ]] || build=$top/$build
+work=$build/xen-hvm
+log=$work/console.log
+mkdir -p "$work"
+
+die() {
+	echo "xen-hvm-test: $*"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+kver=$(bash mk/kver.sh)
+[ -n "$kver" ] && [ -f "/boot/vmlinuz-$kver" ] ||
+	die "no Debian kernel image for '$kver' (tests/xen/deps.sh)"
+xengz=$(ls /boot/xen-4.*-amd64.gz 2>/dev/null | sort -V | tail -n 1)
+[ -n "$xengz" ] || die "no Xen hypervisor in /boot (tests/xen/deps.sh)"
+for f in "$build/rel/bin/xenpv-iobench" "$build/rel/bin/xenpv-xtcount"; do
+	[ -x "$f" ] || die "missing $f (make all)"
+done
+# One QEMU at a time on this machine, whoever started it; the lock also
+# covers the images and the log, which another run would overwrite.
+exec 9>/tmp/xenpv-xen-test.lock
+flock 9
+zcat "$xengz" >"$work/xen"
+bash tests/xen/hvm/mkimages.sh "$build" "$work" "$kver" \
+	>"$work/mkimages.log" 2>&1 ||
+	{ cat "$work/mkimages.log"; die "building the initramfs images failed"; }
+
+# Our frontend rows run when their modules are in the image.
+ours=()
+[ -f "$top/xenpv-blkfront.ko" ] && ours+=(blk)
+[ -f "$top/xenpv-netfront.ko" ] && [ "${XT_OURS_NET:-0}" != 0 ] && ours+=(net)
+
+xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M"
+xen_cmd+=" dom0_max_vcpus=${XEN_SMP:-2} loglvl=all guest_loglvl=all"
+xen_cmd+=" ${XEN_EXTRA:-smap=0}"
+dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init"
+dom0_cmd+=" xt_secs=${XT_SECS:-3} xt_netmb=${XT_NETMB:-32} ${DOM0_EXTRA:-}"
+[ ${#ours[@]} -ne 0 ] && dom0_cmd+=" xt_ours=1"
+[ "${XT_OURS_NET:-0}" = 0 ] && dom0_cmd+=" xt_oursnet=0"
+
+echo "xen-hvm-test: Xen $(basename "$xengz"), kernel $kver, log $log"
+start=${EPOCHREALTIME/./}
+timeout "${XEN_TIMEOUT:-900}" qemu-system-x86_64 \
+	-machine q35 -accel tcg,thread=multi -cpu max \
+	-m "${XEN_MEM:-3072}" -smp "${XEN_SMP:-2}" \
+	-display none -serial stdio -monitor none -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-kernel "$work/xen" -append "$xen_cmd" \
+	-initrd "/boot/vmlinuz-$kver $dom0_cmd,$work/dom0hvm.cpio.gz" \
+	</dev/null 2>&1 |
+	while IFS= read -r line; do
+		d=$((${EPOCHREALTIME/./} - start))
+		printf '[%4d.%03d] %s\n' $((d / 1000000)) $((d / 1000 % 1000)) \
+			"${line%$'\r'}"
+	done >"$log"
+rc=${PIPESTATUS[0]}
+secs=$(((${EPOCHREALTIME/./} - start) / 1000000))
+
+passed=$(grep -c 'XT ok: ' "$log")
+failed=$(grep -c 'XT FAIL: ' "$log")
+expect=(
+	"dom0 toolstack up"
+	"dom0 xl create hvm"
+	"hvm guest is an HVM domain"
+	"hvm asks dom0 to trace"
+	"emulated/qemu-xen randread-4k"
+	"emulated/qemu-xen seqread-1m"
+	"emulated/qemu-xen whole-disk verify"
+	"emulated/qemu-xen TCP download checksum"
+	"emulated/qemu-xen TCP upload checksum"
+	"linux-blkfront/linux-blkback randread-4k"
+	"linux-blkfront/linux-blkback whole-disk verify"
+	"linux-blkfront/linux-blkback discard"
+	"linux-netfront/linux-netback TCP download checksum"
+	"linux-netfront/linux-netback TCP upload checksum"
+	"hvm asks dom0 to count"
+	"dom0 HVM guest finished"
+	"dom0 sees the emulated disk the guest last read"
+	"dom0 sees the PV disk the guest last read"
+)
+for o in "${ours[@]}"; do
+	case $o in
+	blk) expect+=("xenpv-blkfront/linux-blkback whole-disk verify"
+		"xenpv-blkfront/xenpv-blkback whole-disk verify") ;;
+	net) expect+=("xenpv-netfront/linux-netback TCP download checksum"
+		"xenpv-netfront/xenpv-netback TCP download checksum") ;;
+	esac
+done
+for e in "${expect[@]}"; do
+	grep -qF "XT ok: $e" "$log" || grep -qF "XT FAIL: $e" "$log" || {
+		echo "xen-hvm-test: check never ran: $e"
+		failed=$((failed + 1))
+	}
+done
+case $rc in
+33) verdict=PASS ;;
+35) verdict=FAIL ;;
+124) verdict=TIMEOUT ;;
+*) verdict="no verdict (exit $rc)" ;;
+esac
+[ "$verdict" = PASS ] || failed=$((failed + 1))
+if [ "$failed" -ne 0 ]; then
+	echo "xen-hvm-test: ---- console log ----"
+	cat "$log"
+	echo "xen-hvm-test: ---- failures ----"
+	grep 'XT FAIL: ' "$log"
+fi
+python3 tests/xen/hvm/report.py "$log" "$work/results.jsonl" ||
+	echo "xen-hvm-test: no figures"
+grep -E 'DOM0_INIT|DOM0_XL_CREATE|HVM_INIT|XT_GUEST_DONE|DOM0_ALL_DONE' \
+	"$log" | sed 's/^/xen-hvm-test: /'
+echo "xen-hvm-test: QEMU $verdict after $secs s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
