@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <xenstore.h>
+#include <CUnit/CUnit.h>
 
 #include "tests/unit/libxs/fake_xsd.h"
 
@@ -166,4 +168,25 @@ void fake_expect_eof(struct fake_xsd *f)
 
 	if (fake_recv(f, &m))
 		fake_fail(f, "request after the connection broke", __LINE__);
+}
+
+struct xs_handle *fake_open(struct fake_xsd *f, fake_script_t s,
+			    unsigned long flags)
+{
+	struct xs_handle *h;
+
+	if (fake_start(f, s, NULL))
+		return NULL;
+	h = xs_open(flags);
+	if (!h)
+		fake_finish(f);
+	return h;
+}
+
+void fake_close(struct fake_xsd *f, struct xs_handle *h)
+{
+	xs_close(h);
+	CU_ASSERT_EQUAL(fake_finish(f), 0);
+	if (f->failures)
+		fprintf(stderr, "script: %s\n", f->why);
 }

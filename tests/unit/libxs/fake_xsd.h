@@ -51,6 +51,16 @@ void fake_expect_eof(struct fake_xsd *f);
 void fake_hangup(struct fake_xsd *f);
 void fake_fail(struct fake_xsd *f, const char *what, int line);
 
+/* A string literal and its size with the NUL, for message bodies. */
+#define S(lit) lit, sizeof(lit)
+
+struct xs_handle;
+/* Starts the fake daemon on @s and opens a libxs handle to it (NULL: failed). */
+struct xs_handle *fake_open(struct fake_xsd *f, fake_script_t s,
+			    unsigned long flags);
+/* Closes the handle and reports the script's verdict as a CUnit assert. */
+void fake_close(struct fake_xsd *f, struct xs_handle *h);
+
 #define FAKE_CHECK(f, cond)                                   \
 	do {                                                  \
 		if (!(cond))                                  \

@@ -14,28 +14,6 @@
 
 #include "tests/unit/libxs/fake_xsd.h"
 
-#define S(lit) lit, sizeof(lit)
-
-static struct xs_handle *open_fake(struct fake_xsd *f, fake_script_t s)
-{
-	struct xs_handle *h;
-
-	if (fake_start(f, s, NULL))
-		return NULL;
-	h = xs_open(0);
-	if (!h)
-		fake_finish(f);
-	return h;
-}
-
-static void close_fake(struct fake_xsd *f, struct xs_handle *h)
-{
-	xs_close(h);
-	CU_ASSERT_EQUAL(fake_finish(f), 0);
-	if (f->failures)
-		fprintf(stderr, "script: %s\n", f->why);
-}
-
 /* ---- permissions ----------------------------------------------------- */
 
 static void s_perms(struct fake_xsd *f)
@@ -59,7 +37,7 @@ static void s_perms(struct fake_xsd *f)
 static void test_permissions(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_perms);
+	struct xs_handle *h = fake_open(&f, s_perms, 0);
 	struct xs_permissions set[3] = {
 		{ .id = 0, .perms = XS_PERM_NONE },
 		{ .id = 5, .perms = XS_PERM_READ },
@@ -92,7 +70,7 @@ static void test_permissions(void)
 	errno = 0;
 	CU_ASSERT_FALSE(xs_set_permissions(h, 0, "/p", set, 1));
 	CU_ASSERT_EQUAL(errno, EACCES);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 static void test_strings_to_perms(void)
@@ -142,7 +120,7 @@ static void s_tx(struct fake_xsd *f)
 static void test_transactions(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_tx);
+	struct xs_handle *h = fake_open(&f, s_tx, 0);
 	int i;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
@@ -157,7 +135,7 @@ static void test_transactions(void)
 		CU_ASSERT_EQUAL(errno, EBADMSG);
 	}
 	CU_ASSERT_EQUAL(xs_transaction_start(h), 9);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 /* ---- domains and control --------------------------------------------- */
@@ -185,7 +163,7 @@ static void s_domains(struct fake_xsd *f)
 static void test_domains(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_domains);
+	struct xs_handle *h = fake_open(&f, s_domains, 0);
 	char *s;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
@@ -215,7 +193,7 @@ static void test_domains(void)
 	CU_ASSERT_PTR_NOT_NULL(s);
 	free(s);
 	CU_ASSERT_FALSE(xs_restrict(h, 5));
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 static void s_suspend(struct fake_xsd *f)

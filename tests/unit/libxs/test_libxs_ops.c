@@ -14,29 +14,8 @@
 
 #include "tests/unit/libxs/fake_xsd.h"
 
-#define S(lit) lit, sizeof(lit)
 /* How often libxs restarts a changing DIRECTORY_PART listing. */
 #define XPV_TEST_RESTARTS 16
-
-static struct xs_handle *open_fake(struct fake_xsd *f, fake_script_t s)
-{
-	struct xs_handle *h;
-
-	if (fake_start(f, s, NULL))
-		return NULL;
-	h = xs_open(0);
-	if (!h)
-		fake_finish(f);
-	return h;
-}
-
-static void close_fake(struct fake_xsd *f, struct xs_handle *h)
-{
-	xs_close(h);
-	CU_ASSERT_EQUAL(fake_finish(f), 0);
-	if (f->failures)
-		fprintf(stderr, "script: %s\n", f->why);
-}
 
 /* ---- reads, writes and their wire format ----------------------------- */
 
@@ -58,7 +37,7 @@ static void s_read(struct fake_xsd *f)
 static void test_read(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_read);
+	struct xs_handle *h = fake_open(&f, s_read, 0);
 	unsigned int len = 99;
 	char *v;
 
@@ -74,7 +53,7 @@ static void test_read(void)
 	if (v)
 		CU_ASSERT_EQUAL(v[0], '\0');
 	free(v);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 static void s_errors(struct fake_xsd *f)
@@ -100,7 +79,7 @@ static void test_errors(void)
 	static const int want[] = { ENOENT, EACCES, EAGAIN, E2BIG, EINVAL,
 				    EPERM };
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_errors);
+	struct xs_handle *h = fake_open(&f, s_errors, 0);
 	unsigned int i, len;
 	char *v;
 
@@ -116,7 +95,7 @@ static void test_errors(void)
 	v = xs_read(h, XBT_NULL, "/ok", &len);
 	CU_ASSERT_PTR_NOT_NULL(v);
 	free(v);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 static void s_write(struct fake_xsd *f)
@@ -134,7 +113,7 @@ static void s_write(struct fake_xsd *f)
 static void test_write_mkdir_rm(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_write);
+	struct xs_handle *h = fake_open(&f, s_write, 0);
 	static char big[XENSTORE_PAYLOAD_MAX];
 	unsigned int len;
 
@@ -150,7 +129,7 @@ static void test_write_mkdir_rm(void)
 	CU_ASSERT_FALSE(xs_write(h, XBT_NULL, "/big", big, sizeof(big)));
 	CU_ASSERT_EQUAL(errno, E2BIG);
 	free(xs_read(h, XBT_NULL, "/after", &len));
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 /* ---- replies that break the protocol --------------------------------- */
@@ -211,7 +190,7 @@ static void run_evil(const char *how, int first_err, bool first_ok)
 	errno = 0;
 	CU_ASSERT_FALSE(xs_write(h, XBT_NULL, "/more", "1", 1));
 	CU_ASSERT_EQUAL(errno, first_err);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 static void test_wrong_req_id(void) { run_evil("req_id", EBADMSG, false); }
@@ -241,7 +220,7 @@ static void s_dir(struct fake_xsd *f)
 static void test_directory(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_dir);
+	struct xs_handle *h = fake_open(&f, s_dir, 0);
 	unsigned int num = 99;
 	char **d;
 
@@ -269,7 +248,7 @@ static void test_directory(void)
 	errno = 0;
 	CU_ASSERT_PTR_NULL(xs_directory(h, XBT_NULL, "/none", &num));
 	CU_ASSERT_EQUAL(errno, ENOENT);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 static void part(struct fake_xsd *f, const char *off, const char *reply,
@@ -321,7 +300,7 @@ static void s_dir_part(struct fake_xsd *f)
 static void test_directory_part(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_dir_part);
+	struct xs_handle *h = fake_open(&f, s_dir_part, 0);
 	unsigned int num = 0;
 	char **d;
 
@@ -351,7 +330,7 @@ static void test_directory_part(void)
 	errno = 0;
 	CU_ASSERT_PTR_NULL(xs_directory(h, XBT_NULL, "/big", &num));
 	CU_ASSERT_EQUAL(errno, EAGAIN);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 CU_TestInfo libxs_ops_tests[] = {

@@ -15,32 +15,10 @@
 
 #include "tests/unit/libxs/fake_xsd.h"
 
-#define S(lit) lit, sizeof(lit)
 /* Only a safety net for a broken build: nothing here measures time. */
 #define SAFETY_MS 30000
 /* The queue bound of backend/libxs/libxs.h. */
 #define QUEUE_MAX 65536
-
-static struct xs_handle *open_fake(struct fake_xsd *f, fake_script_t s,
-				   unsigned long flags)
-{
-	struct xs_handle *h;
-
-	if (fake_start(f, s, NULL))
-		return NULL;
-	h = xs_open(flags);
-	if (!h)
-		fake_finish(f);
-	return h;
-}
-
-static void close_fake(struct fake_xsd *f, struct xs_handle *h)
-{
-	xs_close(h);
-	CU_ASSERT_EQUAL(fake_finish(f), 0);
-	if (f->failures)
-		fprintf(stderr, "script: %s\n", f->why);
-}
 
 static void event(struct fake_xsd *f, const char *path, const char *token)
 {
@@ -94,7 +72,7 @@ static void s_events(struct fake_xsd *f)
 static void test_events(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_events, 0);
+	struct xs_handle *h = fake_open(&f, s_events, 0);
 	unsigned int len;
 	int fd;
 
@@ -116,7 +94,7 @@ static void test_events(void)
 	CU_ASSERT_FALSE(check_event(h, "", ""));
 	CU_ASSERT_FALSE(readable(fd, 0));
 	CU_ASSERT_TRUE(xs_unwatch(h, "/w", "tok"));
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 /* Without a watch there is no reader thread: the caller queues events. */
@@ -134,7 +112,7 @@ static void s_caller_mode(struct fake_xsd *f)
 static void test_caller_mode(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_caller_mode, 0);
+	struct xs_handle *h = fake_open(&f, s_caller_mode, 0);
 	unsigned int len;
 	char *v;
 
@@ -147,7 +125,7 @@ static void test_caller_mode(void)
 	CU_ASSERT_TRUE(check_event(h, "/c", "t1"));
 	CU_ASSERT_TRUE(check_event(h, "/c/d", "t2"));
 	CU_ASSERT_FALSE(check_event(h, "", ""));
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 /* ---- xs_read_watch blocks -------------------------------------------- */
@@ -180,7 +158,7 @@ static void s_blocking(struct fake_xsd *f)
 static void test_read_watch_blocks(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_blocking, 0);
+	struct xs_handle *h = fake_open(&f, s_blocking, 0);
 	struct waiter w = { .h = h };
 	pthread_t t;
 
@@ -194,7 +172,7 @@ static void test_read_watch_blocks(void)
 	CU_ASSERT_STRING_EQUAL(w.v[XS_WATCH_PATH], "/t");
 	CU_ASSERT_STRING_EQUAL(w.v[XS_WATCH_TOKEN], "tk");
 	free(w.v);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 /* ---- the queue is bounded -------------------------------------------- */
@@ -228,7 +206,7 @@ static void s_flood(struct fake_xsd *f)
 static void test_queue_bound(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_flood, 0);
+	struct xs_handle *h = fake_open(&f, s_flood, 0);
 	unsigned int len, count = 0;
 	char **v;
 
@@ -241,7 +219,7 @@ static void test_queue_bound(void)
 	}
 	CU_ASSERT_EQUAL(errno, EAGAIN);
 	CU_ASSERT_EQUAL(count, QUEUE_MAX);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 /* ---- XS_UNWATCH_FILTER ----------------------------------------------- */
@@ -265,7 +243,7 @@ static void s_unwatch(struct fake_xsd *f)
 static void run_unwatch(unsigned long flags, unsigned int want)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_unwatch, flags);
+	struct xs_handle *h = fake_open(&f, s_unwatch, flags);
 	unsigned int count = 0;
 	char **v;
 
@@ -277,7 +255,7 @@ static void run_unwatch(unsigned long flags, unsigned int want)
 		free(v);
 	}
 	CU_ASSERT_EQUAL(count, want);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 static void test_unwatch_filter(void) { run_unwatch(XS_UNWATCH_FILTER, 3); }
@@ -334,7 +312,7 @@ static void *read_many(void *arg)
 static void test_concurrent(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_concurrent, 0);
+	struct xs_handle *h = fake_open(&f, s_concurrent, 0);
 	struct reader r[THREADS];
 	pthread_t t[THREADS];
 	int i;
@@ -349,7 +327,7 @@ static void test_concurrent(void)
 		pthread_join(t[i], NULL);
 		CU_ASSERT_EQUAL(r[i].bad, 0);
 	}
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 /* ---- the daemon goes away or misbehaves ------------------------------ */
@@ -363,7 +341,7 @@ static void s_hangup(struct fake_xsd *f)
 static void test_hangup_wakes_waiters(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_hangup, 0);
+	struct xs_handle *h = fake_open(&f, s_hangup, 0);
 	struct waiter w = { .h = h };
 	unsigned int len;
 	pthread_t t;
@@ -384,7 +362,7 @@ static void test_hangup_wakes_waiters(void)
 	errno = 0;
 	CU_ASSERT_PTR_NULL(xs_check_watch(h));
 	CU_ASSERT_EQUAL(errno, EIO);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 static void s_unsolicited(struct fake_xsd *f)
@@ -397,7 +375,7 @@ static void s_unsolicited(struct fake_xsd *f)
 static void test_unsolicited_reply(void)
 {
 	struct fake_xsd f;
-	struct xs_handle *h = open_fake(&f, s_unsolicited, 0);
+	struct xs_handle *h = fake_open(&f, s_unsolicited, 0);
 	unsigned int num, len;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
@@ -408,7 +386,7 @@ static void test_unsolicited_reply(void)
 	errno = 0;
 	CU_ASSERT_PTR_NULL(xs_read(h, XBT_NULL, "/s", &len));
 	CU_ASSERT_EQUAL(errno, EBADMSG);
-	close_fake(&f, h);
+	fake_close(&f, h);
 }
 
 CU_TestInfo libxs_watch_tests[] = {
