@@ -152,8 +152,12 @@ static void kn_thread(void *arg)
 			k->work = false;
 			xpv_netfront_work(&k->nf);
 		}
-		while ((n = kn_dequeue(k)))
+		/* One frame at a time: a stream of frames must not keep
+		 * the other threads from running. */
+		while ((n = kn_dequeue(k))) {
 			kn_answer(k, n);
+			thread_yield();
+		}
 		xpv_os_wake(k->wq);
 	}
 	k->stopped = true;
@@ -271,6 +275,7 @@ static void kn_close(struct knet *k)
 static void kn_serve(struct knet *k, unsigned int devid)
 {
 	struct xpv_netfront_info in;
+	unsigned int polls = 0;
 	uint64_t end;
 
 	xpv_netfront_get_info(&k->nf, &in);
@@ -281,8 +286,11 @@ static void kn_serve(struct knet *k, unsigned int devid)
 	       k->host.ip[2], k->host.ip[3]);
 	xpv_os_xs_write(XPV_XBT_NIL, "data/xenpv/net", "ready");
 	end = monotonic_ns() + NET_RUN_NS;
-	while (!net_done_written() && monotonic_ns() < end)
+	while (!net_done_written() && monotonic_ns() < end) {
 		sleep_until(monotonic_ns() + 100000000ull);
+		if (++polls % 100 == 0)
+			kn_report(k);
+	}
 	kn_report(k);
 }
 
