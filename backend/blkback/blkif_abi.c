@@ -56,66 +56,48 @@ unsigned int xpv_blkif_slot_size(enum xpv_blkif_abi abi)
 				       : sizeof(union blkif_x86_64_sring_entry);
 }
 
-static void decode_32(const void *slot, struct xpv_blkback_req *r)
-{
-	const struct blkif_x86_32_request *rw = slot;
-	const struct blkif_x86_32_request_discard *d = slot;
-	const struct blkif_x86_32_request_indirect *in = slot;
-
-	r->operation = rw->operation;
-	r->id = rw->id;
-	r->sector_number = rw->sector_number;
-	if (r->operation == BLKIF_OP_DISCARD) {
-		r->discard_flag = d->flag;
-		r->handle = d->handle;
-		r->nr_sectors = d->nr_sectors;
-	} else if (r->operation == BLKIF_OP_INDIRECT) {
-		r->indirect_op = in->indirect_op;
-		r->nr_segments = in->nr_segments;
-		r->handle = in->handle;
-		memcpy(r->indirect_grefs, in->indirect_grefs,
-		       sizeof(r->indirect_grefs));
-	} else {
-		r->nr_segments = rw->nr_segments;
-		r->handle = rw->handle;
-		memcpy(r->seg, rw->seg, sizeof(r->seg));
+/*
+ * The two ABIs carry the same fields at different offsets, so one body
+ * serves both, instantiated per layout.
+ */
+#define DEFINE_DECODE(abi)                                                   \
+	static void decode_##abi(const void *slot, struct xpv_blkback_req *r) \
+	{                                                                    \
+		const struct blkif_##abi##_request *rw = slot;               \
+		const struct blkif_##abi##_request_discard *d = slot;        \
+		const struct blkif_##abi##_request_indirect *in = slot;      \
+									     \
+		r->operation = rw->operation;                                \
+		r->id = rw->id;                                              \
+		r->sector_number = rw->sector_number;                        \
+		if (r->operation == BLKIF_OP_DISCARD) {                      \
+			r->discard_flag = d->flag;                           \
+			r->handle = d->handle;                               \
+			r->nr_sectors = d->nr_sectors;                       \
+		} else if (r->operation == BLKIF_OP_INDIRECT) {              \
+			r->indirect_op = in->indirect_op;                    \
+			r->nr_segments = in->nr_segments;                    \
+			r->handle = in->handle;                              \
+			memcpy(r->indirect_grefs, in->indirect_grefs,        \
+			       sizeof(r->indirect_grefs));                   \
+		} else {                                                     \
+			r->nr_segments = rw->nr_segments;                    \
+			r->handle = rw->handle;                              \
+			memcpy(r->seg, rw->seg, sizeof(r->seg));             \
+		}                                                            \
 	}
-}
 
-static void decode_64(const void *slot, struct xpv_blkback_req *r)
-{
-	const struct blkif_x86_64_request *rw = slot;
-	const struct blkif_x86_64_request_discard *d = slot;
-	const struct blkif_x86_64_request_indirect *in = slot;
-
-	r->operation = rw->operation;
-	r->id = rw->id;
-	r->sector_number = rw->sector_number;
-	if (r->operation == BLKIF_OP_DISCARD) {
-		r->discard_flag = d->flag;
-		r->handle = d->handle;
-		r->nr_sectors = d->nr_sectors;
-	} else if (r->operation == BLKIF_OP_INDIRECT) {
-		r->indirect_op = in->indirect_op;
-		r->nr_segments = in->nr_segments;
-		r->handle = in->handle;
-		memcpy(r->indirect_grefs, in->indirect_grefs,
-		       sizeof(r->indirect_grefs));
-	} else {
-		r->nr_segments = rw->nr_segments;
-		r->handle = rw->handle;
-		memcpy(r->seg, rw->seg, sizeof(r->seg));
-	}
-}
+DEFINE_DECODE(x86_32)
+DEFINE_DECODE(x86_64)
 
 void xpv_blkif_decode_req(enum xpv_blkif_abi abi, const void *slot,
 			  struct xpv_blkback_req *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (abi == XPV_BLKIF_X86_32)
-		decode_32(slot, r);
+		decode_x86_32(slot, r);
 	else
-		decode_64(slot, r);
+		decode_x86_64(slot, r);
 }
 
 void xpv_blkif_encode_rsp(enum xpv_blkif_abi abi, void *slot, uint64_t id,

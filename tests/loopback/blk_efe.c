@@ -177,51 +177,33 @@ int efe_close(struct efe *e, bool reopen)
 		       : -ETIMEDOUT;
 }
 
-static void encode_64(void *slot, const struct xpv_blkback_req *r)
-{
-	struct blkif_x86_64_request *rw = slot;
-	struct blkif_x86_64_request_discard *d = slot;
-	struct blkif_x86_64_request_indirect *in = slot;
-
-	rw->operation = r->operation;
-	rw->id = r->id;
-	rw->sector_number = r->sector_number;
-	if (r->operation == BLKIF_OP_DISCARD) {
-		d->flag = r->discard_flag;
-		d->nr_sectors = r->nr_sectors;
-	} else if (r->operation == BLKIF_OP_INDIRECT) {
-		in->indirect_op = r->indirect_op;
-		in->nr_segments = r->nr_segments;
-		memcpy(in->indirect_grefs, r->indirect_grefs,
-		       sizeof(in->indirect_grefs));
-	} else {
-		rw->nr_segments = r->nr_segments;
-		memcpy(rw->seg, r->seg, sizeof(rw->seg));
+/* What a frontend of either ABI writes into a slot: one body, two layouts. */
+#define DEFINE_ENCODE(abi)                                                   \
+	static void encode_##abi(void *slot, const struct xpv_blkback_req *r) \
+	{                                                                    \
+		struct blkif_##abi##_request *rw = slot;                     \
+		struct blkif_##abi##_request_discard *d = slot;              \
+		struct blkif_##abi##_request_indirect *in = slot;            \
+									     \
+		rw->operation = r->operation;                                \
+		rw->id = r->id;                                              \
+		rw->sector_number = r->sector_number;                        \
+		if (r->operation == BLKIF_OP_DISCARD) {                      \
+			d->flag = r->discard_flag;                           \
+			d->nr_sectors = r->nr_sectors;                       \
+		} else if (r->operation == BLKIF_OP_INDIRECT) {              \
+			in->indirect_op = r->indirect_op;                    \
+			in->nr_segments = r->nr_segments;                    \
+			memcpy(in->indirect_grefs, r->indirect_grefs,        \
+			       sizeof(in->indirect_grefs));                  \
+		} else {                                                     \
+			rw->nr_segments = r->nr_segments;                    \
+			memcpy(rw->seg, r->seg, sizeof(rw->seg));            \
+		}                                                            \
 	}
-}
 
-static void encode_32(void *slot, const struct xpv_blkback_req *r)
-{
-	struct blkif_x86_32_request *rw = slot;
-	struct blkif_x86_32_request_discard *d = slot;
-	struct blkif_x86_32_request_indirect *in = slot;
-
-	rw->operation = r->operation;
-	rw->id = r->id;
-	rw->sector_number = r->sector_number;
-	if (r->operation == BLKIF_OP_DISCARD) {
-		d->flag = r->discard_flag;
-		d->nr_sectors = r->nr_sectors;
-	} else if (r->operation == BLKIF_OP_INDIRECT) {
-		in->indirect_op = r->indirect_op;
-		in->nr_segments = r->nr_segments;
-		memcpy(in->indirect_grefs, r->indirect_grefs,
-		       sizeof(in->indirect_grefs));
-	} else {
-		rw->nr_segments = r->nr_segments;
-		memcpy(rw->seg, r->seg, sizeof(rw->seg));
-	}
-}
+DEFINE_ENCODE(x86_32)
+DEFINE_ENCODE(x86_64)
 
 static uint8_t *slot_at(struct efe *e, RING_IDX i)
 {
@@ -255,9 +237,9 @@ int efe_do(struct efe *e, const struct xpv_blkback_req *r)
 
 	memset(slot, 0, xpv_blkif_slot_size(e->abi));
 	if (e->abi == XPV_BLKIF_X86_32)
-		encode_32(slot, r);
+		encode_x86_32(slot, r);
 	else
-		encode_64(slot, r);
+		encode_x86_64(slot, r);
 	efe_set_req_prod(e, ++e->req_prod);
 	for (i = 0; i < 10000 && efe_rsp_prod(e) == e->rsp_cons; i++)
 		nanosleep(&nap, NULL);
