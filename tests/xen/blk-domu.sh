@@ -15,7 +15,8 @@ blk_rand() { # dev label
 		qd=${run#*:}
 		qd=${qd%:*}
 		out=$(xenpv-blkrand "/dev/$1" $op $ops $qd 2>&1)
-		xt "$2 random 4K $op qd$qd" [ $? = 0 ]
+		xt "$2 random 4K $op qd$qd" [ $? = 0 ] ||
+			dmesg | tail -n 15 | sed 's/^/DOMU dmesg: /'
 		echo "XT_TIME $2 rand-$op-4k $out"
 	done
 }

@@ -32,6 +32,8 @@ xt "dom0 is the control domain" grep -q control_d /proc/xen/capabilities
 xt "dom0 toolstack up" xl list
 echo "DOM0_TOOLSTACK_UP uptime=$(up)"
 
+xenpv-canary dom0 128 900 >/run/canary.out 2>&1 &
+canary=$!
 # ---- our libxs against the real xenstored: same transcript as libxenstore
 compat() {
 	local d=/run/compat
@@ -115,6 +117,10 @@ want=$(sed -n 's/^XT_DISK_MD5 [^ ]*\/linux-blkback //p' \
 	tr -d '\r' | tail -n 1)
 xt "dom0 sees the disk the domU last read" \
 	[ "$(md5sum </run/disk.img | cut -d' ' -f1)" = "$want" ]
+kill -TERM $canary
+wait $canary
+xt "dom0 canary: no foreign writes into fresh memory" [ $? = 0 ]
+sed "s/^/DOM0 /" /run/canary.out
 echo "DOM0_ALL_DONE uptime=$(up)"
 
 # ---- verdict: isa-debug-exit at 0xf4 makes QEMU exit with (v << 1) | 1

@@ -67,11 +67,17 @@ net_checks() { # ifname label
 	rm -f /tmp/blob
 }
 
+xenpv-canary domU 32 600 >/tmp/canary.out 2>&1 &
+canary=$!
 selftest
 # Every frontend x backend pair, Linux's reference pairs included.
 . /opt/xenpv/blk-domu.sh
 . /opt/xenpv/drv-domu.sh
 . /opt/xenpv/net-domu.sh
+kill -TERM $canary
+wait $canary
+xt "domU canary: no foreign writes into fresh memory" [ $? = 0 ]
+sed "s/^/DOMU /" /tmp/canary.out
 echo "DOMU_DONE uptime=$(up)"
 sync
 poweroff -f

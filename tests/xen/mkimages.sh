@@ -88,6 +88,7 @@ done
 cp "$here/lib.sh" "$r/opt/xenpv/lib.sh"
 cp "$here"/*-domu.sh "$r/opt/xenpv/"
 add_bin "$r" "$build/rel/bin/xenpv-blkrand" /usr/bin/xenpv-blkrand
+add_bin "$r" "$build/rel/bin/xenpv-canary" /usr/bin/xenpv-canary
 cp "$here/domu-init.sh" "$r/init"
 chmod +x "$r/init"
 pack "$r" "$out/domu.cpio.gz"
@@ -126,6 +127,7 @@ done
 add_bin "$r" "$build/rel/bin/xenpv-blkback" /opt/xenpv/bin/xenpv-blkback
 cp "$top/xenpv-mcelog.ko" "$r/opt/xenpv/"
 add_bin "$r" "$build/rel/bin/xenpv-mcapeek" /opt/xenpv/bin/xenpv-mcapeek
+add_bin "$r" "$build/rel/bin/xenpv-canary" /opt/xenpv/bin/xenpv-canary
 [ ! -f "$build/rel/bin/xenpv-rawpeer" ] ||
 	add_bin "$r" "$build/rel/bin/xenpv-rawpeer" /opt/xenpv/bin/xenpv-rawpeer
 mkdir -p "$r/opt/xenpv/lib"

@@ -9,6 +9,10 @@ xenpv-xen-peer_LDLIBS := -lxengnttab -lxenevtchn
 PROGS += xenpv-blkrand
 xenpv-blkrand_SRCS := tests/xen/blkrand.c
 
+# Both guests: memory that only it writes, checked for foreign writes.
+PROGS += xenpv-canary
+xenpv-canary_SRCS := tests/xen/canary.c
+
 # dom0: the raw-frame peer of our PV kernel's netfront.
 PROGS += xenpv-rawpeer
 xenpv-rawpeer_SRCS := tests/xen/rawpeer.c
@@ -30,7 +34,7 @@ XEN_TEST_BINS := $(addprefix $(BUILD)/rel/bin/,xenpv-xen-peer \
 	$(LIBXS_SO)
 # The block pairs: our blkback in dom0, the random I/O load in the domU.
 XEN_TEST_BINS += $(addprefix $(BUILD)/rel/bin/,xenpv-blkback xenpv-blkrand \
-	xenpv-mcapeek xenpv-rawpeer)
+	xenpv-mcapeek xenpv-rawpeer xenpv-canary)
 xen-test: deps xen-deps $(XEN_TEST_BINS) $(KERNEL)
 	@$(MAKE) --no-print-directory modules
 	@bash tests/xen/run.sh $(BUILD)

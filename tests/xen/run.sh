@@ -5,12 +5,12 @@
 # that every expected check ran, prints the whole log on any failure and
 # ends with "N passed, N failed".
 #
-# usage: run.sh [BUILD]   env: XEN_TIMEOUT (s, 900), XEN_SMP (2),
-#   XEN_MEM (MiB, 3072), XEN_EXTRA (Xen cmdline words), DOM0_EXTRA
+# usage: run.sh [BUILD]   env: those of boot.sh, DOM0_EXTRA (dom0 words)
 set -uo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/xen/boot.sh
 [[ $build = /* ]] || build=$top/$build
 work=$build/xen
 log=$work/console.log
@@ -38,11 +38,6 @@ bash tests/xen/mkimages.sh "$build" "$work" "$kver" \
 	>"$work/mkimages.log" 2>&1 ||
 	{ cat "$work/mkimages.log"; die "building the initramfs images failed"; }
 
-# smap=0: under QEMU 7.2 TCG a PV dom0 faults in Xen's bounce frame code
-# when Xen uses SMAP.
-xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M"
-xen_cmd+=" dom0_max_vcpus=${XEN_SMP:-2} loglvl=all guest_loglvl=all"
-xen_cmd+=" ${XEN_EXTRA:-smap=0}"
 dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init ${DOM0_EXTRA:-}"
 
 # One QEMU at a time on this machine, whoever started it.
@@ -50,20 +45,9 @@ exec 9>/tmp/xenpv-xen-test.lock
 flock 9
 echo "xen-test: Xen $(basename "$xengz"), kernel $kver, log $log"
 start=${EPOCHREALTIME/./}
-timeout "${XEN_TIMEOUT:-900}" qemu-system-x86_64 \
-	-machine q35 -accel tcg,thread=multi -cpu max \
-	-m "${XEN_MEM:-3072}" -smp "${XEN_SMP:-2}" \
-	-display none -serial stdio -monitor none -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$work/xen" -append "$xen_cmd" \
-	-initrd "/boot/vmlinuz-$kver $dom0_cmd,$work/dom0.cpio.gz" \
-	</dev/null 2>&1 |
-	while IFS= read -r line; do
-		d=$((${EPOCHREALTIME/./} - start))
-		printf '[%4d.%03d] %s\n' $((d / 1000000)) $((d / 1000 % 1000)) \
-			"${line%$'\r'}"
-	done >"$log"
-rc=${PIPESTATUS[0]}
+xen_boot "$work/xen" "/boot/vmlinuz-$kver" "$dom0_cmd" "$work/dom0.cpio.gz" \
+	"$log"
+rc=$?
 secs=$(((${EPOCHREALTIME/./} - start) / 1000000))
 flock -u 9
 
@@ -82,6 +66,8 @@ expect=(
 	"linux-blkfront/linux-blkback discard"
 	"linux-netfront/linux-netback TCP data checksum"
 	"dom0 sees the disk the domU last read"
+	"dom0 canary: no foreign writes into fresh memory"
+	"domU canary: no foreign writes into fresh memory"
 )
 # Each sourced part (*-dom0.sh, *-domu.sh) names its own checks in
 # "# expect: NAME" lines.

@@ -8,14 +8,14 @@
 # build/xen-hvm/results.jsonl, prints the whole log on any failure and ends
 # with "N passed, N failed".
 #
-# usage: run.sh [BUILD]   env: XEN_TIMEOUT (s, 900), XEN_SMP (2),
-#   XEN_MEM (MiB, 3072), XEN_EXTRA (Xen cmdline words), DOM0_EXTRA,
+# usage: run.sh [BUILD]   env: those of tests/xen/boot.sh, DOM0_EXTRA,
 #   XT_SECS (s per block workload, 3), XT_NETMB (MiB per transfer, 32),
 #   XT_OURS_NET=0 (leave out our netfront's rows)
 set -uo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
+. tests/xen/boot.sh
 [[ $build = /* ]] || build=$top/$build
 work=$build/xen-hvm
 log=$work/console.log
@@ -49,9 +49,6 @@ ours=()
 [ -f "$top/xenpv-blkfront.ko" ] && ours+=(blk)
 [ -f "$top/xenpv-netfront.ko" ] && [ "${XT_OURS_NET:-0}" != 0 ] && ours+=(net)
 
-xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M"
-xen_cmd+=" dom0_max_vcpus=${XEN_SMP:-2} loglvl=all guest_loglvl=all"
-xen_cmd+=" ${XEN_EXTRA:-smap=0}"
 dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init"
 dom0_cmd+=" xt_secs=${XT_SECS:-3} xt_netmb=${XT_NETMB:-32} ${DOM0_EXTRA:-}"
 [ ${#ours[@]} -ne 0 ] && dom0_cmd+=" xt_ours=1"
@@ -59,20 +56,9 @@ dom0_cmd+=" xt_secs=${XT_SECS:-3} xt_netmb=${XT_NETMB:-32} ${DOM0_EXTRA:-}"
 
 echo "xen-hvm-test: Xen $(basename "$xengz"), kernel $kver, log $log"
 start=${EPOCHREALTIME/./}
-timeout "${XEN_TIMEOUT:-900}" qemu-system-x86_64 \
-	-machine q35 -accel tcg,thread=multi -cpu max \
-	-m "${XEN_MEM:-3072}" -smp "${XEN_SMP:-2}" \
-	-display none -serial stdio -monitor none -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$work/xen" -append "$xen_cmd" \
-	-initrd "/boot/vmlinuz-$kver $dom0_cmd,$work/dom0hvm.cpio.gz" \
-	</dev/null 2>&1 |
-	while IFS= read -r line; do
-		d=$((${EPOCHREALTIME/./} - start))
-		printf '[%4d.%03d] %s\n' $((d / 1000000)) $((d / 1000 % 1000)) \
-			"${line%$'\r'}"
-	done >"$log"
-rc=${PIPESTATUS[0]}
+xen_boot "$work/xen" "/boot/vmlinuz-$kver" "$dom0_cmd" \
+	"$work/dom0hvm.cpio.gz" "$log"
+rc=$?
 secs=$(((${EPOCHREALTIME/./} - start) / 1000000))
 
 passed=$(grep -c 'XT ok: ' "$log")
