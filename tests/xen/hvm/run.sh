@@ -47,12 +47,12 @@ bash tests/xen/hvm/mkimages.sh "$build" "$work" "$kver" \
 # Our frontend rows run when their modules are in the image.
 ours=()
 [ -f "$top/xenpv-blkfront.ko" ] && ours+=(blk)
-[ -f "$top/xenpv-netfront.ko" ] && [ "${XT_OURS_NET:-0}" != 0 ] && ours+=(net)
+[ -f "$top/xenpv-netfront.ko" ] && [ "${XT_OURS_NET:-1}" != 0 ] && ours+=(net)
 
 dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init"
 dom0_cmd+=" xt_secs=${XT_SECS:-3} xt_netmb=${XT_NETMB:-32} ${DOM0_EXTRA:-}"
 [ ${#ours[@]} -ne 0 ] && dom0_cmd+=" xt_ours=1"
-[ "${XT_OURS_NET:-0}" = 0 ] && dom0_cmd+=" xt_oursnet=0"
+[ "${XT_OURS_NET:-1}" = 0 ] && dom0_cmd+=" xt_oursnet=0"
 
 echo "xen-hvm-test: Xen $(basename "$xengz"), kernel $kver, log $log"
 start=${EPOCHREALTIME/./}
