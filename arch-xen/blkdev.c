@@ -9,7 +9,9 @@
 #include "arch-xen/blkdev.h"
 #include "arch-xen/kernel.h"
 #include "xenpv/compiler.h"
+#include "xenpv/evtchn.h"
 
+#define KBLK_STALL_NS 5000000000ull
 #define KBLK_CLOSE_WAIT_NS 3000000000ull
 #define KBLK_MAX_SEGS 64u
 
@@ -179,6 +181,31 @@ void kblk_close(struct kblk *d, struct xpv_blkfront_stats *st)
 
 struct xpv_blkfront *kblk_frontend(struct kblk *d) { return d->fe; }
 
+/*
+ * A request unanswered for KBLK_STALL_NS: say where the ring and its event
+ * channel stand, then look at the ring as if the event had come, so a lost
+ * event shows as such (and is survived) instead of as a silent hang.
+ */
+static void kblk_stalled(struct kblk *d)
+{
+	struct xpv_blkfront_queue *q = &d->fe->q[0];
+	const blkif_sring_t *sr = q->ring.sring;
+	const struct vcpu_info *v = &shared->vcpu_info[0];
+
+	if (!sr)
+		return;
+	printk("xenpv: blk: vbd %u stalled: req_prod %u/%u req_event %u "
+	       "rsp_prod %u rsp_cons %u rsp_event %u; port %u pending %d "
+	       "masked %d; vcpu0 upcall pending %u mask %u sel %lx\n",
+	       d->fe->devid, q->ring.req_prod_pvt, sr->req_prod, sr->req_event,
+	       sr->rsp_prod, q->ring.rsp_cons, sr->rsp_event, q->port,
+	       xpv_evtchn_2l_is_pending(shared, q->port),
+	       xpv_test_bit(q->port, shared->evtchn_mask),
+	       v->evtchn_upcall_pending, v->evtchn_upcall_mask,
+	       (unsigned long)v->evtchn_pending_sel);
+	xpv_blkfront_interrupt(q->port, q);
+}
+
 static void kblk_io_done(struct xpv_blkfront_req *fr, int status)
 {
 	struct kblk_io *io = fr->priv;
@@ -222,7 +249,9 @@ int kblk_rw(struct kblk *d, enum xpv_blkfront_op op, uint64_t sector,
 		.priv = io };
 	err = xpv_blkfront_submit(d->fe, &io->fr);
 	if (!err) {
-		xpv_os_wait(d->wq, kblk_io_done_cond, io, 0);
+		while (xpv_os_wait(d->wq, kblk_io_done_cond, io,
+				   KBLK_STALL_NS))
+			kblk_stalled(d);
 		err = io->status;
 	}
 	xpv_os_free(io);

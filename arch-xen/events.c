@@ -112,8 +112,19 @@ void events_init(void)
 	pvops_setup_xen();
 }
 
+/*
+ * A port pending while masked is raised again on the vCPU that serves it:
+ * here on our own vCPU; for another vCPU's port Xen's EVTCHNOP_unmask
+ * does it and kicks that vCPU.
+ */
 void evtchn_unmask_port(evtchn_port_t port)
 {
+	struct evtchn_unmask op = { .port = port };
+
+	if (xpv_evtchn_demux_vcpu(&demux, port) != this_cpu()->id) {
+		hyp_evtchn_op(EVTCHNOP_unmask, &op);
+		return;
+	}
 	if (xpv_evtchn_2l_unmask(shared, this_cpu()->id, port) &&
 	    !xpv_irq_disabled(this_irq_vcpu()))
 		force_upcall(NULL);
@@ -134,7 +145,10 @@ int evtchn_bind_virq(unsigned int virq, unsigned int vcpu,
 
 	if (err)
 		return (int)err;
-	err = xpv_evtchn_demux_set_handler(&demux, op.port, fn, arg);
+	/* Xen raises it on @vcpu: only that vCPU's upcall may serve it. */
+	err = xpv_evtchn_demux_set_vcpu(&demux, op.port, vcpu);
+	if (!err)
+		err = xpv_evtchn_demux_set_handler(&demux, op.port, fn, arg);
 	if (err)
 		return (int)err;
 	evtchn_unmask_port(op.port);

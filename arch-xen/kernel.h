@@ -106,7 +106,8 @@ bool sched_active(void);
 int thread_create(const char *name, void (*fn)(void *arg), void *arg);
 void thread_yield(void);
 unsigned int thread_count(void);
-void sched_block(const struct xpv_os_waitq *wq, uint64_t wake_at);
+void sched_block(const struct xpv_os_waitq *wq, uint64_t wake_at,
+		 bool (*cond)(void *arg), void *arg);
 void sched_wake(const struct xpv_os_waitq *wq);
 
 /* mm.c: a page allocator over what the initial mapping leaves free. */

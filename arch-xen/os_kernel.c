@@ -204,7 +204,7 @@ int xpv_os_wait(struct xpv_os_waitq *wq, xpv_cond_fn_t cond, void *arg,
 			break;
 		}
 		if (sched_active()) {
-			sched_block(wq, deadline);
+			sched_block(wq, deadline, cond, arg);
 			continue;
 		}
 		if (deadline)

@@ -206,15 +206,24 @@ int thread_create(const char *name, void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
-/* Blocks the current thread on @wq until woken or @wake_at (0: never).
- * Events masked by the caller, so a wake can not slip in before. */
-void sched_block(const struct xpv_os_waitq *wq, uint64_t wake_at)
+/*
+ * Blocks the current thread on @wq until woken or @wake_at (0: never),
+ * unless @cond (if any) already holds.  Events are masked by the caller,
+ * which keeps out wakes from this vCPU; a wake from another vCPU takes
+ * sched_lock, so @cond is looked at again under it once the thread is
+ * marked blocked: a condition made true before that is seen here, one made
+ * true after finds the thread blocked and wakes it.
+ */
+void sched_block(const struct xpv_os_waitq *wq, uint64_t wake_at,
+		 bool (*cond)(void *arg), void *arg)
 {
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
 
 	current->state = T_BLOCKED;
 	current->wq = wq;
 	current->wake_at = wake_at;
+	if (cond && cond(arg))
+		current->state = T_RUNNABLE;
 	spin_unlock_irqrestore(&sched_lock, flags);
 	schedule();
 	current->wq = NULL;

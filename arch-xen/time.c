@@ -80,7 +80,7 @@ void sleep_until(uint64_t deadline_ns)
 	pv_irq_ops.irq_disable();
 	while (monotonic_ns() < deadline_ns) {
 		if (threads) {
-			sched_block(NULL, deadline_ns);
+			sched_block(NULL, deadline_ns, NULL, NULL);
 			continue;
 		}
 		pv_irq_ops.safe_halt();

@@ -81,6 +81,25 @@ void xpv_evtchn_demux_clear_handler(struct xpv_evtchn_demux *d,
 	while (__atomic_load_n(&slot->calls, __ATOMIC_SEQ_CST))
 		;
 	__atomic_store_n(&slot->arg, NULL, __ATOMIC_SEQ_CST);
+	/* The number comes back from the next allocation, bound to vCPU 0. */
+	__atomic_store_n(&slot->vcpu, 0, __ATOMIC_SEQ_CST);
+}
+
+int xpv_evtchn_demux_set_vcpu(struct xpv_evtchn_demux *d, evtchn_port_t port,
+			      unsigned int vcpu)
+{
+	if (port >= d->nr_ports || vcpu >= XPV_EVTCHN_MAX_VCPUS)
+		return -XPV_EINVAL;
+	__atomic_store_n(&d->slots[port].vcpu, vcpu, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+unsigned int xpv_evtchn_demux_vcpu(const struct xpv_evtchn_demux *d,
+				   evtchn_port_t port)
+{
+	return port < d->nr_ports
+		       ? __atomic_load_n(&d->slots[port].vcpu, __ATOMIC_SEQ_CST)
+		       : 0;
 }
 
 /* Serve one port found pending: 1 if we took the event, 0 if not. */
@@ -110,21 +129,29 @@ static unsigned int xpv_evtchn_serve(struct xpv_evtchn_demux *d,
 	return 1;
 }
 
-/* Serve the active ports of @word from bit @from up; moves the cursor. */
+/*
+ * Serve the active ports of @word that belong to @vcpu, from bit @from up;
+ * moves the cursor.
+ */
 static unsigned int xpv_evtchn_scan_word(struct xpv_evtchn_demux *d,
+					 unsigned int vcpu,
 					 struct xpv_evtchn_cursor *cur,
 					 unsigned int word, unsigned int from)
 {
 	struct shared_info *s = d->s;
 	xen_ulong_t active, bits;
 	unsigned int bit, n = 0;
+	evtchn_port_t port;
 
 	active = __atomic_load_n(&s->evtchn_pending[word], __ATOMIC_SEQ_CST) &
 		 ~__atomic_load_n(&s->evtchn_mask[word], __ATOMIC_SEQ_CST);
 	for (bits = xpv_evtchn_bits_from(active, from); bits;
 	     bits = xpv_evtchn_bits_from(active, bit + 1)) {
 		bit = xpv_evtchn_ffs(bits);
-		n += xpv_evtchn_serve(d, word * XPV_EVTCHN_BITS_PER_WORD + bit);
+		port = word * XPV_EVTCHN_BITS_PER_WORD + bit;
+		if (xpv_evtchn_demux_vcpu(d, port) != vcpu)
+			continue;
+		n += xpv_evtchn_serve(d, port);
 		if (bit + 1 < XPV_EVTCHN_BITS_PER_WORD) {
 			cur->word = word;
 			cur->bit = bit + 1;
@@ -166,7 +193,7 @@ static unsigned int xpv_evtchn_scan(struct xpv_evtchn_demux *d,
 		} else {
 			sel &= ~((xen_ulong_t)1 << word);
 		}
-		n += xpv_evtchn_scan_word(d, cur, word, from);
+		n += xpv_evtchn_scan_word(d, vcpu, cur, word, from);
 		word = (word + 1) % XPV_EVTCHN_WORDS;
 	}
 	return n;

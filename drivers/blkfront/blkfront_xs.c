@@ -627,6 +627,12 @@ static void bf_fail(struct xpv_blkfront *dev, int err, const char *why)
 	bf_set_state(dev, xpv_xenbus_fail(dev->state).next);
 }
 
+/*
+ * The backend's state: 0 (a missing node is Unknown: the backend is gone),
+ * -XPV_EINVAL for garbage, or the read's own error when the store did not
+ * answer: then nothing is known and nothing must be done, least of all
+ * taking the rings down under requests in flight.
+ */
 static int bf_read_other(struct xpv_blkfront *dev, enum xenbus_state *other)
 {
 	char buf[8];
@@ -636,11 +642,12 @@ static int bf_read_other(struct xpv_blkfront *dev, enum xenbus_state *other)
 	*other = XenbusStateUnknown;
 	if (n == -XPV_ENOENT)
 		return 0;
-	if (n < 0 && n != -XPV_E2BIG)
-		return 0;
-	if (n < 0 || xpv_xenbus_parse_state(buf, (size_t)n, other))
+	if (n == -XPV_E2BIG)
 		return -XPV_EINVAL;
-	return 0;
+	if (n < 0)
+		return n;
+	return xpv_xenbus_parse_state(buf, (size_t)n, other) ? -XPV_EINVAL
+							     : 0;
 }
 
 /* Performs @st; false if the machine must stop here. */
@@ -687,10 +694,17 @@ void xpv_blkfront_otherend_changed(struct xpv_blkfront *dev)
 	struct xpv_xenbus_step st;
 	enum xenbus_state other;
 	unsigned int i;
+	int err;
 
 	xpv_blkfront_work(dev);
-	if (bf_read_other(dev, &other)) {
+	err = bf_read_other(dev, &other);
+	if (err == -XPV_EINVAL) {
 		bf_fail(dev, -XPV_EPROTO, "backend state node is garbage");
+		return;
+	}
+	if (err) {
+		xpv_warn("blkfront %s: reading the backend's state: %d\n",
+			 dev->node, err);
 		return;
 	}
 	for (i = 0; i <= XPV_XENBUS_MAX_STEPS; i++) {
@@ -702,6 +716,10 @@ void xpv_blkfront_otherend_changed(struct xpv_blkfront *dev)
 		    (st.action == XPV_XENBUS_RESET ||
 		     st.action == XPV_XENBUS_CONNECT))
 			break;
+		if (st.action == XPV_XENBUS_DISCONNECT ||
+		    st.action == XPV_XENBUS_RESET)
+			xpv_info("blkfront %s: backend in state %d: rings down\n",
+				 dev->node, (int)other);
 		if (!bf_act(dev, st))
 			break;
 	}

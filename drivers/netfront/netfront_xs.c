@@ -393,18 +393,25 @@ static int nf_act(struct xpv_netfront *nf, enum xpv_xenbus_action a,
 	}
 }
 
-static enum xenbus_state nf_other_state(struct xpv_netfront *nf)
+/*
+ * The backend's state into *@s: 0 (a missing node is Unknown: a backend
+ * directory that is gone is a backend that is gone; garbage is 0xff, which
+ * the state table fails), or the read's error when the store did not
+ * answer: then nothing is known and nothing must be done.
+ */
+static int nf_other_state(struct xpv_netfront *nf, enum xenbus_state *s)
 {
 	char v[16];
-	enum xenbus_state s;
 	int n = xpv_os_xs_read(XPV_XBT_NIL, nf->state_path, v, sizeof(v));
 
-	/* A backend directory that is gone is a backend that is gone. */
-	if (n < 0)
-		return XenbusStateUnknown;
-	if (xpv_xenbus_parse_state(v, (size_t)n, &s))
-		return (enum xenbus_state)0xff;
-	return s;
+	*s = XenbusStateUnknown;
+	if (n == -XPV_ENOENT)
+		return 0;
+	if (n < 0 && n != -XPV_E2BIG)
+		return n;
+	if (n < 0 || xpv_xenbus_parse_state(v, (size_t)n, s))
+		*s = (enum xenbus_state)0xff;
+	return 0;
 }
 
 /*
@@ -431,10 +438,16 @@ void xpv_netfront_otherend_changed(struct xpv_netfront *nf)
 {
 	enum xenbus_state other;
 	unsigned int i;
+	int err;
 
 	if (!nf->state_path[0] || nf->closed_by_us)
 		return;
-	other = nf_other_state(nf);
+	err = nf_other_state(nf, &other);
+	if (err) {
+		xpv_warn("netfront %s: reading the backend's state: %d\n",
+			 nf->path, err);
+		return;
+	}
 	for (i = 0; i <= XPV_XENBUS_MAX_STEPS; i++) {
 		struct xpv_xenbus_step st =
 			xpv_xenbus_step(XPV_XENBUS_FRONTEND, nf->state, other);
@@ -460,6 +473,7 @@ void xpv_netfront_otherend_changed(struct xpv_netfront *nf)
 void xpv_netfront_work(struct xpv_netfront *nf)
 {
 	char why[XPV_NETFRONT_REASON_MAX];
+	enum xenbus_state other;
 	bool fail;
 	unsigned int i;
 
@@ -475,8 +489,9 @@ void xpv_netfront_work(struct xpv_netfront *nf)
 		xpv_gntalloc_retry_deferred(&nf->gnt);
 	for (i = 0; i < nf->info.nr_queues; i++)
 		xpv_netfront_rx_refill(&nf->q[i]);
-	if (nf->state == XenbusStateClosed && !nf->closed_by_us)
-		nf_maybe_reinit(nf, nf_other_state(nf));
+	if (nf->state == XenbusStateClosed && !nf->closed_by_us &&
+	    !nf_other_state(nf, &other))
+		nf_maybe_reinit(nf, other);
 }
 
 void xpv_netfront_close(struct xpv_netfront *nf)

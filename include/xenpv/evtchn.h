@@ -24,6 +24,7 @@ struct xpv_evtchn_slot {
 	xpv_evtchn_handler_t fn;
 	void *arg;
 	unsigned int calls;	/* handler calls in progress */
+	unsigned int vcpu;	/* the vCPU whose upcall serves this port */
 };
 
 /* Where the next scan on a vCPU starts: just after the last port served. */
@@ -60,12 +61,24 @@ int xpv_evtchn_demux_set_handler(struct xpv_evtchn_demux *d,
 void xpv_evtchn_demux_clear_handler(struct xpv_evtchn_demux *d,
 				    evtchn_port_t port);
 /*
+ * Which vCPU's upcall serves @port (0 until set): the vCPU Xen notifies
+ * for it (EVTCHNOP_bind_virq/bind_ipi/bind_vcpu).  Ports share selector
+ * words, so without this one vCPU's upcall would run handlers of ports
+ * bound to another, concurrently with that vCPU.  0 or -XPV_EINVAL.
+ */
+int xpv_evtchn_demux_set_vcpu(struct xpv_evtchn_demux *d, evtchn_port_t port,
+			      unsigned int vcpu);
+/* The vCPU serving @port; ports past the table: vCPU 0. */
+unsigned int xpv_evtchn_demux_vcpu(const struct xpv_evtchn_demux *d,
+				   evtchn_port_t port);
+/*
  * Serve one upcall on @vcpu: clear evtchn_upcall_pending, take
- * evtchn_pending_sel, call the handler of each port pending and not masked
- * (its pending bit cleared first), starting after the last port served on
- * this vCPU, and repeat until evtchn_upcall_pending stays clear.  Pending
- * ports with no handler are cleared and counted as spurious.  Returns the
- * events handled (spurious ones included).
+ * evtchn_pending_sel, call the handler of each port of this vCPU pending
+ * and not masked (its pending bit cleared first), starting after the last
+ * port served on this vCPU, and repeat until evtchn_upcall_pending stays
+ * clear.  Ports of other vCPUs are left pending for their own upcalls.
+ * Pending ports with no handler are cleared and counted as spurious.
+ * Returns the events handled (spurious ones included).
  */
 unsigned int xpv_evtchn_demux_run(struct xpv_evtchn_demux *d,
 				  unsigned int vcpu);

@@ -169,6 +169,19 @@ xk_peer() { # domid
 	xenstore-write $base/balloon-done 1
 }
 
+# Where each vCPU of a kernel that stopped answering is (xenctx, with the
+# kernel's symbols), three times a second apart.
+xk_where() { # domid
+	local n v
+	for n in 1 2 3; do
+		for v in 0 1; do
+			xenctx -s /boot/xenpv-kernel.map -S "$1" $v 2>&1 |
+				head -n 40 | sed "s/^/DOM0 xenctx vcpu $v: /"
+		done
+		sleep 1
+	done >/run/xk-where.out
+}
+
 xk_bridge() {
 	ip link show xenbr0 >/dev/null 2>&1 && return
 	ip link add xenbr0 type bridge
@@ -214,13 +227,15 @@ CFG
 		sleep 0.5
 		i=$((i + 1))
 	done
-	xt "xenpv-kernel powered itself off" [ $i -lt 240 ]
+	xt "xenpv-kernel powered itself off" [ $i -lt 240 ] ||
+		xk_where "$xk_domid"
 	xl destroy xenpv 2>/dev/null
 	wait $peer
 	echo "DOM0 xenpv-kernel ran $(elapsed $t0 $(up)) s"
 	xk_disks_done
 	sed 's/^/DOM0 xk-ping: /' /run/xk-ping.out 2>/dev/null
 	sed 's/^/DOM0 xk-raw: /' /run/xk-raw.out 2>/dev/null
+	cat /run/xk-where.out 2>/dev/null
 	sed 's/^/XENPV| /' $xk_log 2>/dev/null
 	xk_checks
 	xk_blk_checks linux-blkback 51712 /run/xk-disk1.img

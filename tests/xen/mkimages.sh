@@ -137,8 +137,10 @@ cp "$out/domu.cpio.gz" "$r/boot/domu.cpio.gz"
 cp "$here/lib.sh" "$r/opt/xenpv/lib.sh"
 # The parts dom0-init.sh sources, and our PV kernel (`make kernel`).
 cp "$here"/*-dom0.sh "$r/opt/xenpv/"
-[ ! -f "$build/kernel/xenpv-kernel" ] ||
+if [ -f "$build/kernel/xenpv-kernel" ]; then
 	cp "$build/kernel/xenpv-kernel" "$r/boot/xenpv-kernel"
+	nm -n "$build/kernel/xenpv-kernel" >"$r/boot/xenpv-kernel.map"
+fi
 cp "$here/dom0-init.sh" "$r/init"
 chmod +x "$r/init"
 pack "$r" "$out/dom0.cpio.gz"

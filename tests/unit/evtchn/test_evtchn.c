@@ -156,6 +156,39 @@ static void test_spurious(void)
 	xpv_evtchn_demux_destroy(&small);
 }
 
+/*
+ * Ports of one selector word bound to different vCPUs: each vCPU's upcall
+ * serves its own only, and leaves the other's pending for its upcall.
+ */
+static void test_per_vcpu_ports(void)
+{
+	bind(3);		/* vCPU 0's device */
+	bind(4);		/* vCPU 1's timer, same word */
+	CU_ASSERT_EQUAL(xpv_evtchn_demux_set_vcpu(&d, 4, 1), 0);
+	CU_ASSERT_EQUAL(xpv_evtchn_demux_set_vcpu(&d, NR_PORTS, 1),
+			-XPV_EINVAL);
+	CU_ASSERT_EQUAL(xpv_evtchn_demux_set_vcpu(&d, 4, XPV_EVTCHN_MAX_VCPUS),
+			-XPV_EINVAL);
+	xpv_evtchn_2l_set_pending(s, 1, 4);
+	xpv_evtchn_2l_set_pending(s, 0, 3);
+	/* vCPU 0 scans word 0 for port 3 and sees port 4 pending too. */
+	CU_ASSERT_EQUAL(xpv_evtchn_demux_run(&d, 0), 1);
+	CU_ASSERT_EQUAL_FATAL(nr_log, 1);
+	CU_ASSERT_EQUAL(order_log[0], 3);
+	CU_ASSERT_TRUE(pending_bit(4));
+	CU_ASSERT_EQUAL(s->vcpu_info[1].evtchn_upcall_pending, 1);
+	CU_ASSERT_EQUAL(xpv_evtchn_demux_run(&d, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(nr_log, 2);
+	CU_ASSERT_EQUAL(order_log[1], 4);
+	CU_ASSERT_FALSE(pending_bit(4));
+	/* A cleared port's number comes back bound to vCPU 0. */
+	xpv_evtchn_demux_clear_handler(&d, 4);
+	bind(4);
+	xpv_evtchn_2l_set_pending(s, 0, 4);
+	CU_ASSERT_EQUAL(xpv_evtchn_demux_run(&d, 0), 1);
+	CU_ASSERT_EQUAL(order_log[2], 4);
+}
+
 static void test_handlers(void)
 {
 	CU_ASSERT_EQUAL(xpv_evtchn_demux_set_handler(&d, NR_PORTS, log_handler,
@@ -414,6 +447,7 @@ static CU_TestInfo evtchn_tests[] = {
 	{ "set_pending", test_set_pending },
 	{ "demux basic", test_demux_basic },
 	{ "spurious", test_spurious },
+	{ "ports served by their own vCPU", test_per_vcpu_ports },
 	{ "set and clear handlers", test_handlers },
 	{ "mask and unmask", test_mask_unmask },
 	{ "fair: cursor", test_fair_cursor },
