@@ -12,7 +12,8 @@
 #   start-up, "malloc(): corrupted top size").  With eager FPU switching
 #   157 checks passed in a row where lazy switching failed 10 boots of 10.
 #
-# env: XEN_SMP (2), XEN_MEM (MiB, 3072), XEN_TIMEOUT (s, 900), XEN_EXTRA
+# env: XEN_SMP (2), XEN_MEM (MiB, 3072), XEN_TIMEOUT (s, 1800: a loaded
+# machine has taken 750 s for the HVM boot), XEN_EXTRA
 # (more Xen words), XEN_CPU (QEMU -cpu, max), XEN_TCG_THREAD (multi).
 
 xen_cmdline() {
@@ -27,7 +28,7 @@ xen_cmdline() {
 xen_boot() {
 	local xen=$1 kernel=$2 cmd=$3 initrd=$4 log=$5 start d rc
 	start=${EPOCHREALTIME/./}
-	timeout "${XEN_TIMEOUT:-900}" qemu-system-x86_64 -machine q35 \
+	timeout "${XEN_TIMEOUT:-1800}" qemu-system-x86_64 -machine q35 \
 		-accel "tcg,thread=${XEN_TCG_THREAD:-multi}" \
 		-cpu "${XEN_CPU:-max}" \
 		-m "${XEN_MEM:-3072}" -smp "${XEN_SMP:-2}" \
