@@ -27,16 +27,6 @@ blk_pair() { # dev label
 	disk_checks "$1" "$2"
 }
 
-# Each bound device holds a reference on its driver's module (xenbus):
-# unbinding them first is what lets the module go.
-blk_unbind() { # driver
-	local d dir=/sys/bus/xen/drivers/$1
-	for d in "$dir"/vbd-*; do
-		[ -e "$d" ] || continue
-		echo "${d##*/}" >"$dir/unbind" || return 1
-	done
-}
-
 blk_ours() {
 	local ko=/opt/xenpv/xenpv-blkfront.ko
 	# Loading waits until every vbd it takes is connected.
@@ -45,7 +35,7 @@ blk_ours() {
 		blk_pair xpvda "xenpv-blkfront/linux-blkback"
 	xt "domU xpvdb appears" wait_for 150 [ -b /dev/xpvdb ] &&
 		blk_pair xpvdb "xenpv-blkfront/xenpv-blkback"
-	xt "domU xenpv-blkfront hands its vbds back" blk_unbind xenpv-vbd
+	xt "domU xenpv-blkfront hands its vbds back" xenbus_unbind xenpv-vbd vbd
 	xt "domU xenpv-blkfront unloads" rmmod xenpv_blkfront
 	dmesg | grep -e 'xpvd' -e 'xenpv-vbd' -e 'xenpv: blkfront' |
 		sed 's/^/DOMU dmesg: /'

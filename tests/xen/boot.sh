@@ -44,3 +44,33 @@ xen_boot() {
 	rc=${PIPESTATUS[0]}
 	return "$rc"
 }
+
+# xen_judge NAME LOG RC CHECK...: after a boot, sets xt_passed and
+# xt_failed from the log's "XT ok/FAIL" lines, counts as failures each
+# CHECK that never printed (a guest died, a step hung) and a QEMU exit
+# other than the guest's PASS, sets xt_verdict, and prints the whole log
+# and its failures when anything failed.
+xen_judge() {
+	local name=$1 log=$2 rc=$3 e
+	shift 3
+	xt_passed=$(grep -c 'XT ok: ' "$log")
+	xt_failed=$(grep -c 'XT FAIL: ' "$log")
+	for e in "$@"; do
+		grep -qF "XT ok: $e" "$log" || grep -qF "XT FAIL: $e" "$log" || {
+			echo "$name: check never ran: $e"
+			xt_failed=$((xt_failed + 1))
+		}
+	done
+	case $rc in
+	33) xt_verdict=PASS ;;
+	35) xt_verdict=FAIL ;;
+	124) xt_verdict=TIMEOUT ;;
+	*) xt_verdict="no verdict (exit $rc)" ;;
+	esac
+	[ "$xt_verdict" = PASS ] || xt_failed=$((xt_failed + 1))
+	[ "$xt_failed" -eq 0 ] && return
+	echo "$name: ---- console log ----"
+	cat "$log"
+	echo "$name: ---- failures ----"
+	grep 'XT FAIL: ' "$log"
+}

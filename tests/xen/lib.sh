@@ -34,3 +34,13 @@ wait_for() { # tries command...: poll every 0.2 s
 	done
 	return 1
 }
+
+# Each bound xenbus device holds a reference on its driver's module:
+# unbinding them first is what lets the module go.
+xenbus_unbind() { # driver kind (vbd, vif)
+	local d dir=/sys/bus/xen/drivers/$1
+	for d in "$dir"/"$2"-*; do
+		[ -e "$d" ] || continue
+		echo "${d##*/}" >"$dir/unbind" || return 1
+	done
+}

@@ -35,16 +35,6 @@ net_if() { # devid: the interface of device/vif/<devid>
 # The driver bound to device/vif/<devid>.
 net_driver() { basename "$(readlink "/sys/bus/xen/devices/vif-$1/driver")"; }
 
-# Each bound device holds a reference on its driver's module (xenbus):
-# unbinding them is what lets the module go.
-net_unbind() { # driver
-	local d dir=/sys/bus/xen/drivers/$1
-	for d in "$dir"/vif-*; do
-		[ -e "$d" ] || continue
-		echo "${d##*/}" >"$dir/unbind" || return 1
-	done
-}
-
 net_carrier() { [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ]; }
 
 # A checksummed 4 MiB upload to dom0 (text: busybox wget posts a string).
@@ -89,12 +79,12 @@ net_rounds() {
 	xt "domU xen-netfront loads" modprobe xen-netfront
 	net_pair 0 vif "linux-netfront/linux-netback"
 	net_pair 1 vif "linux-netfront/xenpv-netback"
-	xt "domU xen-netfront hands its vifs back" net_unbind vif
+	xt "domU xen-netfront hands its vifs back" xenbus_unbind vif vif
 	xt "domU xen-netfront unloads" rmmod xen-netfront
 	xt "domU xenpv-netfront loads" insmod $ko
 	net_pair 0 xenpv-vif "xenpv-netfront/linux-netback"
 	net_pair 1 xenpv-vif "xenpv-netfront/xenpv-netback"
-	xt "domU xenpv-netfront hands its vifs back" net_unbind xenpv-vif
+	xt "domU xenpv-netfront hands its vifs back" xenbus_unbind xenpv-vif vif
 	xt "domU xenpv-netfront unloads" rmmod xenpv_netfront
 	dmesg | grep -e xenpv-vif -e 'xenpv: netfront' |
 		sed 's/^/DOMU dmesg: /'

@@ -71,12 +71,8 @@ bound() { basename "$(readlink -f /sys/bus/xen/devices/$1/driver)"; }
 
 # Lets Linux's frontends go of their devices, so that ours can bind them.
 unbind_linux() {
-	local t d
-	for t in vbd vif; do
-		for d in /sys/bus/xen/drivers/$t/$t-*; do
-			[ -e "$d" ] && echo "${d##*/}" >/sys/bus/xen/drivers/$t/unbind
-		done
-	done
+	xenbus_unbind vbd vbd
+	xenbus_unbind vif vif
 }
 
 bench_line() { # row workload iobench-output

@@ -61,8 +61,6 @@ xen_boot "$work/xen" "/boot/vmlinuz-$kver" "$dom0_cmd" \
 rc=$?
 secs=$(((${EPOCHREALTIME/./} - start) / 1000000))
 
-passed=$(grep -c 'XT ok: ' "$log")
-failed=$(grep -c 'XT FAIL: ' "$log")
 expect=(
 	"dom0 toolstack up"
 	"dom0 xl create hvm"
@@ -91,29 +89,11 @@ for o in "${ours[@]}"; do
 		"xenpv-netfront/xenpv-netback TCP download checksum") ;;
 	esac
 done
-for e in "${expect[@]}"; do
-	grep -qF "XT ok: $e" "$log" || grep -qF "XT FAIL: $e" "$log" || {
-		echo "xen-hvm-test: check never ran: $e"
-		failed=$((failed + 1))
-	}
-done
-case $rc in
-33) verdict=PASS ;;
-35) verdict=FAIL ;;
-124) verdict=TIMEOUT ;;
-*) verdict="no verdict (exit $rc)" ;;
-esac
-[ "$verdict" = PASS ] || failed=$((failed + 1))
-if [ "$failed" -ne 0 ]; then
-	echo "xen-hvm-test: ---- console log ----"
-	cat "$log"
-	echo "xen-hvm-test: ---- failures ----"
-	grep 'XT FAIL: ' "$log"
-fi
+xen_judge xen-hvm-test "$log" "$rc" "${expect[@]}"
 python3 tests/xen/hvm/report.py "$log" "$work/results.jsonl" ||
 	echo "xen-hvm-test: no figures"
 grep -E 'DOM0_INIT|DOM0_XL_CREATE|HVM_INIT|XT_GUEST_DONE|DOM0_ALL_DONE' \
 	"$log" | sed 's/^/xen-hvm-test: /'
-echo "xen-hvm-test: QEMU $verdict after $secs s"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "xen-hvm-test: QEMU $xt_verdict after $secs s"
+echo "$xt_passed passed, $xt_failed failed"
+[ "$xt_failed" -eq 0 ]
