@@ -186,14 +186,12 @@ struct xpv_blkfront *kblk_frontend(struct kblk *d) { return d->fe; }
  * channel stand, then look at the ring as if the event had come, so a lost
  * event shows as such (and is survived) instead of as a silent hang.
  */
-static void kblk_stalled(struct kblk *d)
+static void kblk_stall_report(struct kblk *d)
 {
 	struct xpv_blkfront_queue *q = &d->fe->q[0];
 	const blkif_sring_t *sr = q->ring.sring;
 	const struct vcpu_info *v = &shared->vcpu_info[0];
 
-	if (!sr)
-		return;
 	printk("xenpv: blk: vbd %u stalled: req_prod %u/%u req_event %u "
 	       "rsp_prod %u rsp_cons %u rsp_event %u; port %u pending %d "
 	       "masked %d; vcpu0 upcall pending %u mask %u sel %lx\n",
@@ -203,6 +201,42 @@ static void kblk_stalled(struct kblk *d)
 	       xpv_test_bit(q->port, shared->evtchn_mask),
 	       v->evtchn_upcall_pending, v->evtchn_upcall_mask,
 	       (unsigned long)v->evtchn_pending_sel);
+}
+
+/* The oldest unanswered request and the grants a backend must map for it. */
+static void kblk_stall_request(struct kblk *d)
+{
+	struct xpv_blkfront_queue *q = &d->fe->q[0];
+	const blkif_request_t *r = RING_GET_REQUEST(&q->ring, q->ring.rsp_cons);
+	const struct blkif_request_indirect *ind = (const void *)r;
+	char e[96];
+	unsigned int i;
+
+	if (r->operation != BLKIF_OP_INDIRECT) {
+		printk("xenpv: blk: oldest request: op %u, %u segs\n",
+		       r->operation, r->nr_segments);
+		for (i = 0; i < r->nr_segments && i < 2; i++) {
+			gnttab_describe(r->seg[i].gref, e, sizeof(e));
+			printk("xenpv: blk:   seg %u: %s\n", i, e);
+		}
+		return;
+	}
+	printk("xenpv: blk: oldest request: indirect op %u, %u segs\n",
+	       ind->indirect_op, ind->nr_segments);
+	gnttab_describe(ind->indirect_grefs[0], e, sizeof(e));
+	printk("xenpv: blk:   indirect page 0: %s\n", e);
+}
+
+static void kblk_stalled(struct kblk *d, bool report)
+{
+	struct xpv_blkfront_queue *q = &d->fe->q[0];
+
+	if (!q->ring.sring)
+		return;
+	if (report) {
+		kblk_stall_report(d);
+		kblk_stall_request(d);
+	}
 	xpv_blkfront_interrupt(q->port, q);
 }
 
@@ -249,9 +283,12 @@ int kblk_rw(struct kblk *d, enum xpv_blkfront_op op, uint64_t sector,
 		.priv = io };
 	err = xpv_blkfront_submit(d->fe, &io->fr);
 	if (!err) {
+		unsigned int stalls = 0;
+
+		/* Three reports, then one a minute: enough to follow it. */
 		while (xpv_os_wait(d->wq, kblk_io_done_cond, io,
 				   KBLK_STALL_NS))
-			kblk_stalled(d);
+			kblk_stalled(d, stalls++ < 3 || stalls % 12 == 0);
 		err = io->status;
 	}
 	xpv_os_free(io);

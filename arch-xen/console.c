@@ -43,6 +43,14 @@ static void ring_write(const char *s, unsigned int len)
 	evtchn_notify(ring_port);
 }
 
+/* Alone, for a report from a kernel whose stuck lock may be ours. */
+void console_write_unlocked(const char *s, unsigned int len)
+{
+	console_early_write(s, len);
+	if (ring)
+		ring_write(s, len);
+}
+
 void console_init(void)
 {
 	unsigned long pfn = mfn_to_pfn(start_info->console.domU.mfn);
@@ -65,9 +73,7 @@ void printk(const char *fmt, ...)
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
 	flags = spin_lock_irqsave(&console_lock);
-	console_early_write(line, n);
-	if (ring)
-		ring_write(line, n);
+	console_write_unlocked(line, n);
 	spin_unlock_irqrestore(&console_lock, flags);
 }
 

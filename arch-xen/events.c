@@ -85,7 +85,11 @@ void pvops_setup_xen(void)
 void do_upcall(struct trap_frame *f);
 void do_upcall(struct trap_frame *f)
 {
-	xpv_evtchn_demux_run(&demux, this_cpu()->id);
+	struct cpu *c = this_cpu();
+
+	c->in_upcall++;
+	xpv_evtchn_demux_run(&demux, c->id);
+	c->in_upcall--;
 }
 
 static void register_callback(uint16_t type, void *address)

@@ -115,6 +115,21 @@ int xpv_os_gnttab_end(grant_ref_t ref, bool readonly)
 	return 0;
 }
 
+/* One entry as a peer's map would see it, for diagnostics. */
+void gnttab_describe(grant_ref_t ref, char *buf, size_t size)
+{
+	const grant_entry_v1_t *e;
+
+	if (ref >= nr_refs) {
+		ksnprintf(buf, size, "ref %u out of range", ref);
+		return;
+	}
+	e = &table[ref];
+	ksnprintf(buf, size, "ref %u flags %x dom %u frame %x (pfn %lx)", ref,
+		  __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE), e->domid,
+		  e->frame, mfn_to_pfn(e->frame));
+}
+
 unsigned int gnttab_nr_refs(void)
 {
 	return nr_refs;

@@ -23,8 +23,11 @@ extern start_info_t *start_info;
 extern struct shared_info *shared;
 
 /* A lock for several vCPUs; the irqsave form also masks this vCPU's events. */
+/* The owner fields only serve the lockup report in smp.c. */
 struct spinlock {
 	int locked;
+	unsigned int owner_cpu;
+	const void *owner_pc;
 };
 
 void spin_lock(struct spinlock *l);
@@ -44,6 +47,8 @@ struct cpu {
 	volatile unsigned long timer_events;
 	evtchn_port_t timer_port;
 	volatile bool up, ticks_done;
+	/* Upcalls running on this vCPU: nothing in one may sleep. */
+	unsigned int in_upcall;
 };
 
 extern struct cpu cpus[XPV_MAX_VCPUS];
@@ -69,6 +74,7 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 
 /* console.c */
 void console_early_write(const char *s, unsigned int len);
+void console_write_unlocked(const char *s, unsigned int len);
 void console_init(void);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -103,6 +109,7 @@ void timer_set(uint64_t deadline_ns);
 /* sched.c: cooperative threads on vCPU 0. */
 void sched_init(void);
 bool sched_active(void);
+void may_sleep(const char *what);
 int thread_create(const char *name, void (*fn)(void *arg), void *arg);
 void thread_yield(void);
 unsigned int thread_count(void);
@@ -141,6 +148,7 @@ unsigned int xenbus_poll(void);
 /* gnttab.c */
 int gnttab_init(void);
 unsigned int gnttab_nr_refs(void);
+void gnttab_describe(grant_ref_t ref, char *buf, size_t size);
 
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

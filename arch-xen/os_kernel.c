@@ -194,9 +194,11 @@ int xpv_os_wait(struct xpv_os_waitq *wq, xpv_cond_fn_t cond, void *arg,
 		uint64_t timeout_ns)
 {
 	uint64_t deadline = timeout_ns ? monotonic_ns() + timeout_ns : 0;
-	unsigned long flags = pv_irq_ops.save_fl();
+	unsigned long flags;
 	int err = 0;
 
+	may_sleep("xpv_os_wait");
+	flags = pv_irq_ops.save_fl();
 	pv_irq_ops.irq_disable();
 	while (!cond(arg)) {
 		if (deadline && monotonic_ns() >= deadline) {
@@ -224,10 +226,15 @@ void xpv_os_log(enum xpv_log_level level, const char *fmt, ...)
 {
 	char line[200];
 	va_list ap;
+	size_t n;
 
 	va_start(ap, fmt);
 	kvsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* The drivers' messages end in a newline or not; lines end in one. */
+	n = xpv_strlen(line);
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = '\0';
 	printk("xenpv: %s\n", line);
 }
 

@@ -67,6 +67,14 @@ static void on_ipi(evtchn_port_t port, void *arg)
 	/* Only wakes vCPU 0 out of SCHEDOP_block: the idle loop looks. */
 }
 
+/* A sleep inside an upcall would leave it half run (another thread on its
+ * stack, or a nested upcall once the halt unmasks): stop loudly instead. */
+void may_sleep(const char *what)
+{
+	if (this_cpu()->in_upcall)
+		panic("%s in event context on vCPU %u", what, this_cpu()->id);
+}
+
 bool sched_active(void)
 {
 	return running && this_cpu()->id == 0;
@@ -141,6 +149,8 @@ static void schedule(void)
 	struct thread *next, *prev;
 	unsigned long flags;
 	uint64_t timer;
+
+	may_sleep("schedule");
 
 	for (;;) {
 		flags = spin_lock_irqsave(&sched_lock);

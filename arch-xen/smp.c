@@ -8,6 +8,7 @@
  */
 #include "arch-xen/hypercall.h"
 #include "arch-xen/kernel.h"
+#include "xenpv/compiler.h"
 
 #define CPU_STACK_SIZE 16384
 #define X86_EFLAGS_IF 0x200ul
@@ -25,11 +26,56 @@ static inline void cpu_relax(void)
 	__asm__ volatile("pause" ::: "memory");
 }
 
-void spin_lock(struct spinlock *l)
+#define SPIN_REPORT_NS 5000000000ull
+
+/*
+ * A lock spun on for 5 s is a deadlock, not contention: say once who holds
+ * it and who waits, past the console lock (printk's lock may be the one).
+ */
+static void spin_report(const struct spinlock *l, const void *pc)
+{
+	char line[160];
+	int n;
+
+	n = ksnprintf(line, sizeof(line),
+		      "xenpv: lockup: lock %p held by vCPU %u from %p, "
+		      "vCPU %u waits from %p\n", (const void *)l,
+		      XPV_READ_ONCE(l->owner_cpu), XPV_READ_ONCE(l->owner_pc),
+		      this_cpu()->id, pc);
+	console_write_unlocked(line, n > 0 && n < (int)sizeof(line) ?
+				  (unsigned int)n : sizeof(line) - 1);
+}
+
+static void spin_wait(struct spinlock *l, const void *pc)
+{
+	uint64_t start = 0;
+	unsigned long spins = 0;
+	bool reported = false;
+
+	while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+		cpu_relax();
+		if (reported || ++spins % (1ul << 16))
+			continue;
+		if (!start)
+			start = monotonic_ns();
+		else if (monotonic_ns() - start > SPIN_REPORT_NS) {
+			spin_report(l, pc);
+			reported = true;
+		}
+	}
+}
+
+static void spin_acquire(struct spinlock *l, const void *pc)
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-			cpu_relax();
+		spin_wait(l, pc);
+	l->owner_cpu = this_cpu()->id;
+	l->owner_pc = pc;
+}
+
+void spin_lock(struct spinlock *l)
+{
+	spin_acquire(l, __builtin_return_address(0));
 }
 
 void spin_unlock(struct spinlock *l)
@@ -41,7 +87,7 @@ unsigned long spin_lock_irqsave(struct spinlock *l)
 {
 	unsigned long flags = pv_irq_ops.save_fl();
 
-	spin_lock(l);
+	spin_acquire(l, __builtin_return_address(0));
 	return flags;
 }
 

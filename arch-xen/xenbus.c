@@ -349,15 +349,39 @@ struct xpv_os_watch *xpv_os_xs_watch(const char *path, xpv_watch_fn_t fn,
 	return w;
 }
 
+/*
+ * Drops the queued events of watch @slot.  Events ride the ring in order
+ * with replies, so once UNWATCH is answered every event of the watch is
+ * queued already: without this, the next watch in the slot would run them
+ * with its own callback and argument.
+ */
+static void drop_events(unsigned int slot)
+{
+	unsigned long flags = spin_lock_irqsave(&ev_lock);
+	unsigned int i, kept = ev_head;
+
+	for (i = ev_head; i != ev_tail; i++) {
+		struct xs_event *e = &events[i % XS_MAX_EVENTS];
+
+		if (e->watch != slot)
+			events[kept++ % XS_MAX_EVENTS] = *e;
+	}
+	ev_tail = kept;
+	spin_unlock_irqrestore(&ev_lock, flags);
+}
+
 void xpv_os_xs_unwatch(struct xpv_os_watch *w)
 {
+	unsigned int slot;
 	char token[8];
 
 	if (!w || w < watches || w >= watches + XS_MAX_WATCHES)
 		return;
-	ksnprintf(token, sizeof(token), "w%u", (unsigned)(w - watches));
+	slot = (unsigned int)(w - watches);
+	ksnprintf(token, sizeof(token), "w%u", slot);
 	xs_lock();
 	xs_call(XS_UNWATCH, XPV_XBT_NIL, w->path, token, false);
+	drop_events(slot);
 	w->used = false;
 	xs_unlock();
 }

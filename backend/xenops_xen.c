@@ -8,7 +8,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -67,8 +69,14 @@ static void *xenx_map(struct xpv_xenops *x, domid_t dom, unsigned int count,
 		xenx(x)->gnt, count, dom, (uint32_t *)refs,
 		PROT_READ | (writable ? PROT_WRITE : 0));
 
-	if (!p)
+	if (!p) {
 		*err = errno ? -errno : -EINVAL;
+		/* gntdev reports any failed entry as EINVAL: name the refs. */
+		fprintf(stderr, "xenops: mapping %u grant(s) of domain %u "
+			"(refs %u..%u, %s) failed: %s\n", count, dom, refs[0],
+			count ? refs[count - 1] : 0, writable ? "rw" : "ro",
+			strerror(-*err));
+	}
 	return p;
 }
 

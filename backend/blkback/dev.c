@@ -83,6 +83,7 @@ static void dev_switch(struct bb_dev *dev, int state)
 {
 	if (dev->state == state)
 		return;
+	bb_log("%s: state %d -> %d", dev->be_path, dev->state, state);
 	dev->state = state;
 	if (dev_write(dev, XBT_NULL, "state", "%d", state))
 		bb_log("%s: cannot write state %d", dev->be_path, state);

@@ -111,6 +111,10 @@ static void bf_set_state(struct xpv_blkfront *dev, enum xenbus_state s)
 	if (err)
 		xpv_warn("blkfront %s: writing state %s: %d\n", dev->node,
 			 xpv_xenbus_state_name(s), err);
+	else
+		xpv_dbg("blkfront %s: state %s -> %s\n", dev->node,
+			xpv_xenbus_state_name(dev->state),
+			xpv_xenbus_state_name(s));
 	dev->state = s;
 }
 
@@ -707,6 +711,8 @@ void xpv_blkfront_otherend_changed(struct xpv_blkfront *dev)
 			 dev->node, err);
 		return;
 	}
+	xpv_dbg("blkfront %s: backend is %s\n", dev->node,
+		xpv_xenbus_state_name(other));
 	for (i = 0; i <= XPV_XENBUS_MAX_STEPS; i++) {
 		st = xpv_xenbus_step(XPV_XENBUS_FRONTEND, dev->state, other);
 		if (st.next == dev->state && st.action == XPV_XENBUS_NONE)
@@ -718,8 +724,9 @@ void xpv_blkfront_otherend_changed(struct xpv_blkfront *dev)
 			break;
 		if (st.action == XPV_XENBUS_DISCONNECT ||
 		    st.action == XPV_XENBUS_RESET)
-			xpv_info("blkfront %s: backend in state %d: rings down\n",
-				 dev->node, (int)other);
+			xpv_info("blkfront %s: backend %s in state %d: "
+				 "rings down\n", dev->node, dev->backend_state,
+				 (int)other);
 		if (!bf_act(dev, st))
 			break;
 	}

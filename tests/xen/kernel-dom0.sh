@@ -94,12 +94,14 @@ xk_disks() {
 	dd if=/dev/zero of=/run/xk-disk2.img bs=1M count=8 2>/dev/null
 	xk_loop1=$(xk_losetup /run/xk-disk1.img)
 	xk_loop2=$(xk_losetup /run/xk-disk2.img)
+	: >/run/xk-blkback.out
 	xenpv-blkback --xenops xen --type $XK_BE_TYPE >/run/xk-blkback.out \
 		2>/run/xk-blkback.log &
 	xk_be_pid=$!
 	wait_for 100 grep -q 'xenpv-blkback ready' /run/xk-blkback.out ||
 		echo "DOM0 xenpv-kernel: xenpv-blkback did not start"
 	modprobe tun 2>/dev/null
+	: >/run/xk-netback.log # before the child opens it: grep reads it now
 	XENPV_XENOPS=xen xenpv-netback --backend-type $XK_NET_TYPE \
 		--tap-prefix xkp >/run/xk-netback.log 2>&1 &
 	xk_nb_pid=$!
@@ -118,7 +120,7 @@ xk_disks_done() {
 	kill -TERM $xk_be_pid $xk_nb_pid 2>/dev/null
 	wait $xk_be_pid
 	wait $xk_nb_pid
-	tail -n 5 /run/xk-blkback.log | sed 's/^/DOM0 xk-blkback: /'
+	tail -n 30 /run/xk-blkback.log | sed 's/^/DOM0 xk-blkback: /'
 	tail -n 5 /run/xk-netback.log | sed 's/^/DOM0 xk-netback: /'
 	losetup -d $xk_loop1 $xk_loop2 2>/dev/null
 }
@@ -182,6 +184,17 @@ xk_where() { # domid
 	done >/run/xk-where.out
 }
 
+# Every change under both ends of our blkback's disk, with its value, for
+# the log when a check fails (xenstore-watch prints only paths).
+xk_trace_vbd() { # domid vdev
+	local be=/local/domain/0/backend/$XK_BE_TYPE/$1/$2
+	local fe=/local/domain/$1/device/vbd/$2
+	(xenstore-watch $be & xenstore-watch $fe & wait) 2>/dev/null |
+		while read -r p _; do
+			echo "$(up) $p=$(xenstore-read $p 2>/dev/null)"
+		done >/run/xk-vbd-trace.txt
+}
+
 xk_bridge() {
 	ip link show xenbr0 >/dev/null 2>&1 && return
 	ip link add xenbr0 type bridge
@@ -221,6 +234,8 @@ CFG
 		echo "DOM0 xenpv-kernel: xenpv-attach block failed"
 	xk_peer "$xk_domid" &
 	peer=$!
+	xk_trace_vbd "$xk_domid" 51728 &
+	tracer=$!
 	xk_watch_clock 300 >/run/xenpv-clock.txt
 	i=0
 	while xl domid xenpv >/dev/null 2>&1 && [ $i -lt 240 ]; do
@@ -231,11 +246,13 @@ CFG
 		xk_where "$xk_domid"
 	xl destroy xenpv 2>/dev/null
 	wait $peer
+	kill $tracer 2>/dev/null
 	echo "DOM0 xenpv-kernel ran $(elapsed $t0 $(up)) s"
 	xk_disks_done
 	sed 's/^/DOM0 xk-ping: /' /run/xk-ping.out 2>/dev/null
 	sed 's/^/DOM0 xk-raw: /' /run/xk-raw.out 2>/dev/null
 	cat /run/xk-where.out 2>/dev/null
+	sed 's/^/DOM0 vbd 51728: /' /run/xk-vbd-trace.txt 2>/dev/null
 	sed 's/^/XENPV| /' $xk_log 2>/dev/null
 	xk_checks
 	xk_blk_checks linux-blkback 51712 /run/xk-disk1.img
