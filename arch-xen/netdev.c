@@ -23,7 +23,7 @@ struct knet {
 	struct xpv_os_watch *watch;
 	volatile bool changed, work, stop, stopped, link;
 	struct spinlock qlock;
-	unsigned int qhead, qtail, qdrops, tx_fail;
+	unsigned int qhead, qtail, qdrops, tx_fail, short_seen;
 	uint16_t qlen[NET_QLEN];
 	uint8_t qbuf[NET_QLEN][NP_FRAME_MAX];
 	uint8_t frame[NP_FRAME_MAX], reply[NP_FRAME_MAX];
@@ -135,6 +135,29 @@ static bool kn_due(void *arg)
 	       XPV_READ_ONCE(k->qhead) != XPV_READ_ONCE(k->qtail);
 }
 
+/*
+ * The work asked for more work at once: an rx refill came up short of
+ * pages or grants.  Say so once, then retry in 10 ms: looping here would
+ * keep every other thread off vCPU 0 (the scheduler is cooperative).
+ */
+static void kn_short(struct knet *k)
+{
+	const struct xpv_netfront_queue *q = &k->nf.q[0];
+	struct xpv_netfront_stats st;
+
+	if (!k->short_seen++) {
+		xpv_netfront_stats(&k->nf, &st);
+		printk("xenpv: net: rx refill short: req_prod %u rsp_cons %u "
+		       "slot posted %u, %u posted, grants %u of %u out, %u "
+		       "pages, pool %u used\n", q->rx.req_prod_pvt,
+		       q->rx.rsp_cons,
+		       q->rx_posted[q->rx.req_prod_pvt % XPV_NETFRONT_RING_SIZE],
+		       st.rx_posted, st.gnt_outstanding, st.gnt_refs, st.pages,
+		       mm_pool_used());
+	}
+	sleep_until(monotonic_ns() + 10000000ull);
+}
+
 static void kn_thread(void *arg)
 {
 	struct knet *k = arg;
@@ -151,6 +174,8 @@ static void kn_thread(void *arg)
 		if (k->work) {
 			k->work = false;
 			xpv_netfront_work(&k->nf);
+			if (k->work)
+				kn_short(k);
 		}
 		/* One frame at a time: a stream of frames must not keep
 		 * the other threads from running. */

@@ -431,6 +431,8 @@ static bool rx_refill_locked(struct xpv_netfront_queue *q)
 		struct xpv_netfront_rxbuf *b = &q->rxb[slot];
 		struct netif_rx_request req;
 
+		if (!b->posted && !b->page && !b->have_ref && q->rx_nspare)
+			*b = q->rx_spare[--q->rx_nspare];
 		if (b->posted || nf_buf_ensure(q, &b->ref, &b->have_ref,
 					       &b->page)) {
 			ok = false;
@@ -488,6 +490,19 @@ static void rx_deliver(struct xpv_netfront_queue *q,
 	q->nf->ops->rx(q->nf->arg, q->idx, &out);
 }
 
+/* A consumed slot's buffer goes to the spares, for the next slot posted. */
+static void rx_recycle(struct xpv_netfront_queue *q,
+		       struct xpv_netfront_rxbuf *b)
+{
+	if (!b->page || !b->have_ref ||
+	    q->rx_nspare == XPV_NETFRONT_RING_SIZE)
+		return;
+	q->rx_spare[q->rx_nspare++] = (struct xpv_netfront_rxbuf){
+		.page = b->page, .ref = b->ref, .have_ref = true };
+	b->page = NULL;
+	b->have_ref = false;
+}
+
 /* Revoke the packet's buffers, then deliver or drop it, then consume. */
 static void rx_finish(struct xpv_netfront_queue *q,
 		      const struct xpv_netfront_rx_pkt *p, bool good)
@@ -517,6 +532,8 @@ static void rx_finish(struct xpv_netfront_queue *q,
 	} else {
 		nf_log_drop(q, q->st.rx_dropped++, "rx", p->reason);
 	}
+	for (s = 0; s < p->nr_slots; s++)
+		rx_recycle(q, &q->rxb[(q->rx.rsp_cons + s) & RING_MASK]);
 	q->rx.rsp_cons += p->nr_slots;
 }
 
@@ -772,6 +789,11 @@ static void nf_rx_release(struct xpv_netfront_queue *q)
 			b->have_ref = false;
 		b->posted = false;
 		q->rx_posted[slot] = 0;
+		nf_buf_free(q, &b->ref, &b->have_ref, &b->page);
+	}
+	while (q->rx_nspare) {
+		struct xpv_netfront_rxbuf *b = &q->rx_spare[--q->rx_nspare];
+
 		nf_buf_free(q, &b->ref, &b->have_ref, &b->page);
 	}
 	q->rx_refill = false;

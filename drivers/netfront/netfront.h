@@ -168,6 +168,11 @@ struct xpv_netfront_queue {
 	struct xpv_netfront_txbuf *txb;		/* by id */
 	struct xpv_netfront_rxbuf rxb[XPV_NETFRONT_RING_SIZE]; /* by slot */
 	uint8_t rx_posted[XPV_NETFRONT_RING_SIZE];
+	/* Buffers (page and ref, not granted) taken back from consumed slots
+	 * for the next slot posted: requests walk all the ring's slots while
+	 * only rx_bufs buffers exist. */
+	struct xpv_netfront_rxbuf rx_spare[XPV_NETFRONT_RING_SIZE];
+	unsigned int rx_nspare;
 	unsigned int pages;
 	struct xpv_netfront_qstats st;
 };

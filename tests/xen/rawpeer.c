@@ -10,6 +10,7 @@
  * usage: xenpv-rawpeer IFNAME DSTMAC COUNT   (exit 0: all matched)
  */
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <errno.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
@@ -104,13 +105,30 @@ static void take_echo(struct peer *p, const uint8_t *f, ssize_t n)
 	p->next_ack++;
 }
 
+/*
+ * The next frame of ours from the kernel, 0 after @ms without one.  The
+ * socket sees every frame on the port (see open_if): our own outgoing
+ * ones and other ethertypes are skipped.
+ */
 static ssize_t recv_frame(struct peer *p, uint8_t *f, size_t size, int ms)
 {
 	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+	struct sockaddr_ll from;
+	socklen_t flen;
+	ssize_t n;
 
-	if (poll(&pfd, 1, ms) <= 0)
-		return 0;
-	return recv(p->fd, f, size, 0);
+	for (;;) {
+		if (poll(&pfd, 1, ms) <= 0)
+			return 0;
+		flen = sizeof(from);
+		n = recvfrom(p->fd, f, size, 0, (struct sockaddr *)&from,
+			     &flen);
+		if (n < 0)
+			return n;
+		if (from.sll_pkttype != PACKET_OUTGOING && n >= HLEN &&
+		    (f[12] << 8 | f[13]) == RAW_TYPE)
+			return n;
+	}
 }
 
 static int transfer(struct peer *p)
@@ -161,8 +179,11 @@ static int totals(struct peer *p, uint32_t *frames, uint32_t *crc)
 static int open_if(struct peer *p, const char *ifname)
 {
 	struct ifreq ifr = { 0 };
+	int err;
 
-	p->fd = socket(AF_PACKET, SOCK_RAW, htons(RAW_TYPE));
+	/* ETH_P_ALL: the TAP is a bridge port, and the bridge takes what
+	 * the guest sends before sockets of one ethertype see it. */
+	p->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (p->fd < 0)
 		return -errno;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
@@ -176,8 +197,10 @@ static int open_if(struct peer *p, const char *ifname)
 	memcpy(p->to.sll_addr, p->dst, 6);
 	if (!p->to.sll_ifindex)
 		return -ENODEV;
-	return bind(p->fd, (struct sockaddr *)&p->to, sizeof(p->to)) < 0
-		       ? -errno : 0;
+	p->to.sll_protocol = htons(ETH_P_ALL);
+	err = bind(p->fd, (struct sockaddr *)&p->to, sizeof(p->to));
+	p->to.sll_protocol = htons(RAW_TYPE);
+	return err < 0 ? -errno : 0;
 }
 
 int main(int argc, char **argv)

@@ -186,6 +186,30 @@ static void test_rx_single(void)
 	down_clean();
 }
 
+/*
+ * rx_bufs (64) below the ring's 256 slots: the ring walks every slot, so
+ * a consumed buffer must move on to the next slot posted, its grant with
+ * it, or the refs run out after 64 frames and the ring starves.
+ */
+static void test_rx_ring_wraps_with_fewer_buffers(void)
+{
+	struct xpv_netfront_stats st;
+	unsigned int i;
+
+	up(1, NULL);
+	for (i = 0; i < 3 * XPV_NETFRONT_RING_SIZE; i++)
+		send_one(0, 100 + i % 900, 0);
+	CU_ASSERT_EQUAL(h.nr_rx, 3 * XPV_NETFRONT_RING_SIZE);
+	CU_ASSERT_EQUAL(h.rx[0].sring->req_prod,
+			3 * XPV_NETFRONT_RING_SIZE + 64);
+	stats(&st);
+	CU_ASSERT_EQUAL(st.rx_posted, 64);
+	/* 64 rx buffers and the 2 ring pages: nothing piles up. */
+	CU_ASSERT_EQUAL(st.gnt_outstanding, 64 + 2);
+	CU_ASSERT_EQUAL(st.pages, 64 + 2);
+	down_clean();
+}
+
 static void gso_extra(struct netif_extra_info *x, uint8_t type, uint16_t size,
 		      uint8_t flags)
 {
@@ -698,6 +722,8 @@ static CU_TestInfo nf_tests[] = {
 	{ "no feature-sg caps the MTU", test_no_sg_caps_mtu },
 	{ "rx single slot", test_rx_single },
 	{ "rx SG + GSO + csum flags", test_rx_sg_gso_csum },
+	{ "rx ring wraps with 64 buffers",
+	  test_rx_ring_wraps_with_fewer_buffers },
 	{ "rx incomplete chain waits", test_rx_incomplete_chain_waits },
 	{ "rx id out of range or wrong slot", test_rx_id_out_of_range },
 	{ "rx offset+status beyond page",
