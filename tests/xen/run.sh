@@ -6,7 +6,7 @@
 # ends with "N passed, N failed".
 #
 # usage: run.sh [BUILD]   env: those of boot.sh, DOM0_EXTRA (dom0 words),
-#   XK=1 (add our PV kernel's round)
+#   XK=0 (leave out our PV kernel's round)
 set -uo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,10 +40,9 @@ bash tests/xen/mkimages.sh "$build" "$work" "$kver" \
 	{ cat "$work/mkimages.log"; die "building the initramfs images failed"; }
 
 dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init ${DOM0_EXTRA:-}"
-# Our PV kernel's round (kernel-dom0.sh) runs with XK=1: not yet by
-# default, see arch-xen/README.md.
+# Our PV kernel's round (kernel-dom0.sh, `make kernel` first); XK=0 skips it.
 parts=(tests/xen/*-dom0.sh tests/xen/*-domu.sh)
-if [ "${XK:-0}" = 0 ]; then
+if [ "${XK:-1}" = 0 ]; then
 	parts=("${parts[@]/tests\/xen\/kernel-dom0.sh/}")
 else
 	dom0_cmd+=" xk"
