@@ -15,7 +15,8 @@
 # It also gets vif 0 on our xenpv-netback (its TAP on xenbr0): dom0 pings
 # it (10.99.0.10) and xenpv-rawpeer (AF_PACKET on the TAP) sends it 1000
 # raw frames, each echoed and checked byte for byte, then compares the
-# CRC-32 of what the kernel took in order with its own.
+# CRC-32 of what the kernel took in order with its own.  A second, short
+# boot does the same with vif 0 on Linux's xen-netback (xl vif=).
 #
 # The clock bound: each "wall" the kernel prints must lie within
 # [dom0's time at the last poll before the line appeared - 1 s,
@@ -40,9 +41,12 @@
 # expect: xenpv-kernel blkfront/xenpv-blkback whole-disk verify
 # expect: xenpv-kernel blkfront/xenpv-blkback backing file checksum
 # expect: xenpv-kernel blkfront/xenpv-blkback closes, no grant out
-# expect: xenpv-kernel netfront answers ping from dom0
-# expect: xenpv-kernel netfront raw-frame transfer, checksums match
-# expect: xenpv-kernel netfront closes, no grant out
+# expect: xenpv-kernel netfront/xenpv-netback answers ping from dom0
+# expect: xenpv-kernel netfront/xenpv-netback raw-frame transfer, checksums match
+# expect: xenpv-kernel netfront/xenpv-netback closes, no grant out
+# expect: xenpv-kernel netfront/linux-netback answers ping from dom0
+# expect: xenpv-kernel netfront/linux-netback raw-frame transfer, checksums match
+# expect: xenpv-kernel netfront/linux-netback closes, no grant out
 # expect: xenpv-kernel xl mem-set 24m: xl list shows 24
 # expect: xenpv-kernel xl mem-set 32m: xl list shows 32
 # expect: xenpv-kernel balloon moved the reservation down and up
@@ -155,21 +159,26 @@ xk_node() { # domid name
 	echo none
 }
 
+# dom0's end of the network checks: ping, then the raw-frame echo on PORT.
+xk_net_peer() { # domid port tag
+	if [ "$(xk_node "$1" net)" = ready ]; then
+		ping -c 3 -W 5 $XK_IP >/run/xk-ping-$3.out 2>&1
+		xenpv-rawpeer "$2" $XK_MAC 1000 >/run/xk-raw-$3.out 2>&1
+		echo $? >/run/xk-raw-$3.rc
+	fi
+	xenstore-write /local/domain/$1/data/xenpv/net-done 1
+}
+
 # dom0's side of the net and balloon checks, paced by the kernel's nodes.
 xk_peer() { # domid
-	local d=$1 base=/local/domain/$1/data/xenpv
+	local d=$1
 	xk_vif "$d" || echo "DOM0 xenpv-kernel: vif not attached"
-	if [ "$(xk_node "$d" net)" = ready ]; then
-		ping -c 3 -W 5 $XK_IP >/run/xk-ping.out 2>&1
-		xenpv-rawpeer "xkp$d.0" $XK_MAC 1000 >/run/xk-raw.out 2>&1
-		echo $? >/run/xk-raw.rc
-	fi
-	xenstore-write $base/net-done 1
+	xk_net_peer "$d" "xkp$d.0" xenpv-netback
 	if [ "$(xk_node "$d" balloon)" = ready ]; then
 		xk_mem_set "$d" 24
 		xk_mem_set "$d" 32
 	fi
-	xenstore-write $base/balloon-done 1
+	xenstore-write /local/domain/$d/data/xenpv/balloon-done 1
 }
 
 # Where each vCPU of a kernel that stopped answering is (xenctx, with the
@@ -248,24 +257,63 @@ CFG
 	kill $tracer 2>/dev/null
 	echo "DOM0 xenpv-kernel ran $(elapsed $t0 $(up)) s"
 	xk_disks_done
-	sed 's/^/DOM0 xk-ping: /' /run/xk-ping.out 2>/dev/null
-	sed 's/^/DOM0 xk-raw: /' /run/xk-raw.out 2>/dev/null
+	xk_net_log xenpv-netback
 	cat /run/xk-where.out 2>/dev/null
 	sed 's/^/DOM0 vbd 51728: /' /run/xk-vbd-trace.txt 2>/dev/null
 	sed 's/^/XENPV| /' $xk_log 2>/dev/null
 	xk_checks
 	xk_blk_checks linux-blkback 51712 /run/xk-disk1.img
 	xk_blk_checks xenpv-blkback 51728 /run/xk-disk2.img
-	xk_net_checks
+	xk_net_checks xenpv-netback
 	xk_balloon_checks
 }
 
-xk_net_checks() {
-	xt "xenpv-kernel netfront answers ping from dom0" \
-		grep -q '3 packets received' /run/xk-ping.out
-	xt "xenpv-kernel netfront raw-frame transfer, checksums match" \
-		[ "$(cat /run/xk-raw.rc 2>/dev/null)" = 0 ]
-	xt "xenpv-kernel netfront closes, no grant out" \
+# A second, short boot: the kernel's netfront on Linux's xen-netback (xl
+# vif=), network only.
+xk_run_linux_net() {
+	local cfg=/run/xenpv-kernel-ln.cfg d peer i
+	cat >$cfg <<CFG
+name = "xenpv-ln"
+type = "pv"
+kernel = "/boot/xenpv-kernel"
+extra = "ticks=0 vif=0 ip=$XK_IP"
+memory = 32
+vcpus = 2
+vif = [ 'bridge=xenbr0,mac=$XK_MAC' ]
+on_poweroff = "destroy"
+on_crash = "destroy"
+CFG
+	xk_log=/var/log/xen/console/guest-xenpv-ln.log
+	xl create $cfg >/run/xenpv-create-ln.log 2>&1 || {
+		sed 's/^/DOM0 xl: /' /run/xenpv-create-ln.log | tail -20
+		return
+	}
+	d=$(xl domid xenpv-ln 2>/dev/null)
+	xk_net_peer "$d" "vif$d.0" linux-netback &
+	peer=$!
+	i=0
+	while xl domid xenpv-ln >/dev/null 2>&1 && [ $i -lt 240 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	xl destroy xenpv-ln 2>/dev/null
+	wait $peer
+	xk_net_log linux-netback
+	sed 's/^/XENPV-LN| /' $xk_log 2>/dev/null
+	xk_net_checks linux-netback
+}
+
+xk_net_log() { # tag
+	sed 's/^/DOM0 xk-ping: /' /run/xk-ping-$1.out 2>/dev/null
+	sed 's/^/DOM0 xk-raw: /' /run/xk-raw-$1.out 2>/dev/null
+}
+
+xk_net_checks() { # tag (the backend)
+	xt "xenpv-kernel netfront/$1 answers ping from dom0" \
+		grep -q '3 packets received' /run/xk-ping-$1.out
+	xt "xenpv-kernel netfront/$1 raw-frame transfer, checksums match" \
+		[ "$(cat /run/xk-raw-$1.rc 2>/dev/null)" = 0 ]
+	xt "xenpv-kernel netfront/$1 closes, no grant out" \
 		xk_has '^xenpv: net: closed: 0 grants out, 0 leaked, sound'
 }
 
@@ -340,3 +388,4 @@ xk_blk_checks() { # backend vdev file
 }
 
 xk_run
+xk_run_linux_net
