@@ -37,6 +37,7 @@
 
 #include "drivers/blkfront/blkfront_user.h"
 #include "loopback/hv.h"
+#include "os/user/child.h"
 #include "os/user/user.h"
 
 #define MAX_SAMPLES (1u << 21)
@@ -146,18 +147,6 @@ static int pin_cpu(bool backend)
 	return -1;
 }
 
-static void pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		perror("blk-bench: sched_setaffinity");
-}
-
 /* ---- the PV path: processes ---------------------------------------------- */
 
 static char bindir[PATH_MAX], lbdir[64];
@@ -180,50 +169,10 @@ static void find_bindir(void)
 static pid_t spawn(char **argv, int *out, int cpu)
 {
 	char prog[PATH_MAX + 64], log[128];
-	int pfd[2] = { -1, -1 };
-	pid_t pid;
 
 	snprintf(prog, sizeof(prog), "%s/%s", bindir, argv[0]);
 	snprintf(log, sizeof(log), "%s/%s.log", lbdir, argv[0]);
-	if (out && pipe(pfd) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		pin_self(cpu);
-		dup2(fd, 2);
-		dup2(out ? pfd[1] : fd, 1);
-		if (out)
-			close(pfd[0]);
-		execv(prog, argv);
-		_exit(127);
-	}
-	if (out) {
-		close(pfd[1]);
-		*out = pfd[0];
-	}
-	return pid;
-}
-
-/* Reads @fd until @want shows up, or EOF (the child died). */
-static bool wait_line(int fd, const char *want)
-{
-	char buf[1024];
-	size_t n = 0;
-	ssize_t r;
-
-	while ((r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0) {
-		n += r;
-		buf[n] = 0;
-		if (strstr(buf, want))
-			return true;
-		if (n > sizeof(buf) / 2) {
-			memmove(buf, buf + n / 2, n - n / 2);
-			n -= n / 2;
-		}
-	}
-	return false;
+	return xpv_child_spawn(prog, argv, out, log, cpu);
 }
 
 static int run_tool(char **argv)
@@ -246,7 +195,7 @@ static int start_loopback(void)
 	lb_pid = spawn(argv, &out, -1);
 	if (lb_pid < 0)
 		return -EIO;
-	ok = wait_line(out, "XENSTORED_PATH=");
+	ok = xpv_child_wait_line(out, "XENSTORED_PATH=");
 	close(out);
 	snprintf(sock, sizeof(sock), "%s/xenstored.sock", lbdir);
 	setenv("XENSTORED_PATH", sock, 1);
@@ -272,7 +221,7 @@ static int start_backend(void)
 	bb_pid = spawn(argv, &out, pin_cpu(true));
 	if (bb_pid < 0)
 		return -EIO;
-	ok = wait_line(out, "xenpv-blkback ready");
+	ok = xpv_child_wait_line(out, "xenpv-blkback ready");
 	close(out);
 	return ok ? 0 : -EIO;
 }
@@ -463,7 +412,7 @@ static int run_pv(void)
 		err = start_backend();
 	if (err)
 		goto out;
-	pin_self(pin_cpu(false));
+	xpv_child_pin(pin_cpu(false));
 	err = xpv_user_init(lbdir, GUEST_DOMID, pages);
 	if (err)
 		goto out;

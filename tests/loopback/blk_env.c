@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <xenstore.h>
 
+#include "os/user/child.h"
 #include "tests/loopback/blk_env.h"
 
 const char *blk_env_bin(const char *name, char *buf, size_t size)
@@ -20,55 +21,6 @@ const char *blk_env_bin(const char *name, char *buf, size_t size)
 
 	snprintf(buf, size, "%s/san/bin/%s", b && *b ? b : "build", name);
 	return buf;
-}
-
-/* fork + exec, stdout to a pipe (*out) or a file, stderr to @log. */
-static pid_t spawn(char *const argv[], int *out, const char *log)
-{
-	int pfd[2] = { -1, -1 };
-	pid_t pid;
-
-	if (out && pipe(pfd) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(log ? log : "/dev/null",
-			      O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		dup2(fd, 2);
-		dup2(out ? pfd[1] : fd, 1);
-		if (out)
-			close(pfd[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (out) {
-		close(pfd[1]);
-		*out = pfd[0];
-	}
-	return pid;
-}
-
-/* Reads the child's stdout until a line starts with @want (bounded). */
-static bool wait_line(int fd, const char *want)
-{
-	char buf[512];
-	size_t n = 0;
-	ssize_t r;
-
-	for (;;) {
-		r = read(fd, buf + n, sizeof(buf) - 1 - n);
-		if (r <= 0)
-			return false;
-		n += r;
-		buf[n] = 0;
-		if (strstr(buf, want))
-			return true;
-		if (n > sizeof(buf) / 2) {
-			memmove(buf, buf + n / 2, n - n / 2);
-			n -= n / 2;
-		}
-	}
 }
 
 static int make_disk(struct blk_env *e, uint64_t bytes,
@@ -117,9 +69,9 @@ int blk_env_start(struct blk_env *e, uint64_t disk_bytes,
 						     sizeof(bin)),
 				 "--dir", e->dir, NULL };
 
-		e->lb_pid = spawn(argv, &out, log);
+		e->lb_pid = xpv_child_spawn(argv[0], argv, &out, log, -1);
 	}
-	if (e->lb_pid < 0 || !wait_line(out, "XENSTORED_PATH="))
+	if (e->lb_pid < 0 || !xpv_child_wait_line(out, "XENSTORED_PATH="))
 		err = -EIO;
 	if (out >= 0)
 		close(out);
@@ -141,10 +93,10 @@ int blk_env_backend(struct blk_env *e, const char *const *args)
 	while (args && *args && n < 23)
 		argv[n++] = (char *)*args++;
 	argv[n] = NULL;
-	e->bb_pid = spawn(argv, &out, e->bb_log);
+	e->bb_pid = xpv_child_spawn(argv[0], argv, &out, e->bb_log, -1);
 	if (e->bb_pid < 0)
 		return -errno;
-	ok = wait_line(out, "xenpv-blkback ready");
+	ok = xpv_child_wait_line(out, "xenpv-blkback ready");
 	close(out);
 	return ok ? 0 : -EIO;
 }
@@ -189,7 +141,7 @@ int blk_env_attach(struct blk_env *e, unsigned int domid, unsigned int vdev,
 		argv[n++] = (char *)mode;
 	}
 	argv[n] = NULL;
-	pid = spawn(argv, NULL, e->bb_log);
+	pid = xpv_child_spawn(argv[0], argv, NULL, e->bb_log, -1);
 	if (pid < 0 || waitpid(pid, &st, 0) < 0)
 		return -errno;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;

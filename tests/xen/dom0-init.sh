@@ -6,31 +6,8 @@
 export PATH=/opt/xenpv/bin:$(echo /usr/lib/xen-4.*/bin):/usr/sbin:/usr/bin
 . /opt/xenpv/lib.sh
 export XT_FAILS=/run/xt-fails
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /run
-mkdir -p /run/xen /run/xenstored /run/lock /var/lib/xen /var/log/xen/console
-# udev would make these; Xen's hotplug locking spins forever without them.
-ln -sf /proc/self/fd /dev/fd
-ln -sf /proc/self/fd/0 /dev/stdin
-ln -sf /proc/self/fd/1 /dev/stdout
-ln -sf /proc/self/fd/2 /dev/stderr
-echo "DOM0_INIT uptime=$(up)"
-for m in xen-privcmd xen-evtchn xenfs xen-gntdev xen-gntalloc xen-blkback \
-	xen-netback loop bridge; do
-	modprobe $m || echo "XT FAIL: dom0 modprobe $m"
-done
-mount -t xenfs xenfs /proc/xen
-xenstored --pid-file /run/xen/xenstored.pid
-xen-init-dom0 >/dev/null
-xenconsoled --pid-file=/run/xen/xenconsoled.pid --log=guest \
-	--log-dir=/var/log/xen/console
+dom0_toolstack
 xt "dom0 is the control domain" grep -q control_d /proc/xen/capabilities
-xt "dom0 toolstack up" xl list
-echo "DOM0_TOOLSTACK_UP uptime=$(up)"
 
 xenpv-canary dom0 128 900 >/run/canary.out 2>&1 &
 canary=$!

@@ -44,3 +44,33 @@ xenbus_unbind() { # driver kind (vbd, vif)
 		echo "${d##*/}" >"$dir/unbind" || return 1
 	done
 }
+
+# dom0's start, both harnesses: filesystems, the links udev would make,
+# Xen's modules (and the extra ones given), xenstored and xenconsoled.
+dom0_toolstack() { # extra modules...
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs tmpfs /run
+	mkdir -p /run/xen /run/xenstored /run/lock /var/lib/xen \
+		/var/log/xen/console
+	# Xen's hotplug locking spins forever without these.
+	ln -sf /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
+	echo "DOM0_INIT uptime=$(up)"
+	for m in xen-privcmd xen-evtchn xenfs xen-gntdev xen-gntalloc \
+		xen-blkback xen-netback loop bridge "$@"; do
+		modprobe $m || echo "XT FAIL: dom0 modprobe $m"
+	done
+	mount -t xenfs xenfs /proc/xen
+	xenstored --pid-file /run/xen/xenstored.pid
+	xen-init-dom0 >/dev/null
+	xenconsoled --pid-file=/run/xen/xenconsoled.pid --log=guest \
+		--log-dir=/var/log/xen/console
+	xt "dom0 toolstack up" xl list
+	echo "DOM0_TOOLSTACK_UP uptime=$(up)"
+}

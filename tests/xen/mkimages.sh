@@ -74,6 +74,34 @@ pack() { # root out.cpio.gz
 	(cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) |
 		gzip -1 >"$2"
 }
+# dom0's toolstack: Xen's ELF tools (less those we never run, and less
+# @skip), the xenstore tools, and what the hotplug scripts call.
+add_toolstack() { # root [skip]
+	local r=$1 skip=${2:-} b t
+	for b in "$xenbin"/*; do
+		[ -f "$b" ] || continue
+		case $(basename "$b") in
+		oxenstored | pygrub | xenpaging | xencov | *.py | test-* | \
+			verify-stream-v2 | convert-legacy-stream | flask-*) continue ;;
+		"$skip") continue ;;
+		esac
+		file -b "$b" | grep -q ELF && add_bin "$r" "$b"
+	done
+	for b in /usr/bin/xenstore-*; do
+		t=$(readlink -f "$b")
+		file -b "$t" | grep -q ELF && add_bin "$r" "$t" "$b"
+	done
+	add_bin "$r" /usr/bin/xenstore
+	for b in /usr/bin/bash /usr/bin/stat /usr/bin/flock /usr/sbin/losetup \
+		/usr/bin/logger /usr/bin/ip /usr/bin/readlink /usr/bin/cmp; do
+		add_bin "$r" "$b"
+	done
+	# glibc loads libgcc_s when xl cancels a timed-out hotplug script
+	# thread.
+	cp -L /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 \
+		"$r/usr/lib/x86_64-linux-gnu/"
+}
+
 # Sourced with XT_MKIMAGES_LIB=1 (tests/xen/hvm/mkimages.sh): the helpers only.
 [ -n "${XT_MKIMAGES_LIB:-}" ] && return 0
 
@@ -96,25 +124,7 @@ pack "$r" "$out/domu.cpio.gz"
 # ---- dom0: the toolstack (C xenstored), hotplug scripts, our programs.
 r=$out/dom0-root
 skeleton "$r"
-for b in "$xenbin"/*; do
-	[ -f "$b" ] || continue
-	case $(basename "$b") in
-	oxenstored | pygrub | xenpaging | xentrace | xencov | *.py | test-* | \
-		verify-stream-v2 | convert-legacy-stream | flask-*) continue ;;
-	esac
-	file -b "$b" | grep -q ELF && add_bin "$r" "$b"
-done
-for b in /usr/bin/xenstore-*; do
-	t=$(readlink -f "$b")
-	file -b "$t" | grep -q ELF && add_bin "$r" "$t" "$b"
-done
-add_bin "$r" /usr/bin/xenstore
-for b in /usr/bin/bash /usr/bin/stat /usr/bin/flock /usr/sbin/losetup \
-	/usr/bin/logger /usr/bin/ip /usr/bin/readlink /usr/bin/cmp; do
-	add_bin "$r" "$b"
-done
-# glibc loads libgcc_s when xl cancels a timed-out hotplug script thread.
-cp -L /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 "$r/usr/lib/x86_64-linux-gnu/"
+add_toolstack "$r" xentrace
 mkdir -p "$r/etc/xen" "$r/var/lib/xen" "$r/var/log/xen/console" "$r/boot"
 cp -a /etc/xen/scripts "$r/etc/xen/"
 cp /etc/xen/xl.conf "$r/etc/xen/" 2>/dev/null || true

@@ -33,6 +33,10 @@ for f in "$build/rel/bin/xenpv-xen-peer" "$build/rel/lib/libxenstore.so.4" \
 	"$top/xenpv-selftest.ko" "$top/xenpv-netfront.ko"; do
 	[ -e "$f" ] || die "missing $f (make all modules)"
 done
+# One boot at a time on this machine, whoever started it: held to the end,
+# as the images, the work directory and the log are shared.
+exec 9>/tmp/xenpv-xen-test.lock
+flock 9
 # QEMU's multiboot loader takes the 32-bit ELF, not the gzip.
 zcat "$xengz" >"$work/xen"
 bash tests/xen/mkimages.sh "$build" "$work" "$kver" \
@@ -48,16 +52,12 @@ else
 	dom0_cmd+=" xk"
 fi
 
-# One QEMU at a time on this machine, whoever started it.
-exec 9>/tmp/xenpv-xen-test.lock
-flock 9
 echo "xen-test: Xen $(basename "$xengz"), kernel $kver, log $log"
 start=${EPOCHREALTIME/./}
 xen_boot "$work/xen" "/boot/vmlinuz-$kver" "$dom0_cmd" "$work/dom0.cpio.gz" \
 	"$log"
 rc=$?
 secs=$(((${EPOCHREALTIME/./} - start) / 1000000))
-flock -u 9
 
 # The checks that must have printed (xen_judge, boot.sh).
 expect=(

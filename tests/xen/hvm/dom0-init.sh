@@ -10,31 +10,10 @@
 export PATH=/opt/xenpv/bin:$(echo /usr/lib/xen-4.*/bin):/usr/sbin:/usr/bin
 . /opt/xenpv/lib.sh
 export XT_FAILS=/run/xt-fails
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm /dev/net
-mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /run
-mkdir -p /run/xen /run/xenstored /run/lock /var/lib/xen /var/log/xen/console
-ln -sf /proc/self/fd /dev/fd
-ln -sf /proc/self/fd/0 /dev/stdin
-ln -sf /proc/self/fd/1 /dev/stdout
-ln -sf /proc/self/fd/2 /dev/stderr
 arg() { echo " $(cat /proc/cmdline) " | sed -n "s/.* $1=\([^ ]*\) .*/\1/p"; }
-echo "DOM0_INIT uptime=$(up)"
-for m in xen-privcmd xen-evtchn xenfs xen-gntdev xen-gntalloc xen-blkback \
-	xen-netback loop bridge tun; do
-	modprobe $m || echo "XT FAIL: dom0 modprobe $m"
-done
+dom0_toolstack tun
+mkdir -p /dev/net
 [ -e /dev/net/tun ] || mknod /dev/net/tun c 10 200
-mount -t xenfs xenfs /proc/xen
-xenstored --pid-file /run/xen/xenstored.pid
-xen-init-dom0 >/dev/null
-xenconsoled --pid-file=/run/xen/xenconsoled.pid --log=guest \
-	--log-dir=/var/log/xen/console
-xt "dom0 toolstack up" xl list
-echo "DOM0_TOOLSTACK_UP uptime=$(up)"
 
 # ---- disks on tmpfs through loop: hda (emulated), xvdg (blkback), and
 # the one our blkback serves (loop supports O_DIRECT, tmpfs does not)

@@ -36,24 +36,7 @@ pack "$r" "$out/hvm.cpio.gz"
 # ---- dom0
 r=$out/dom0hvm-root
 skeleton "$r"
-for b in "$xenbin"/*; do
-	[ -f "$b" ] || continue
-	case $(basename "$b") in
-	oxenstored | pygrub | xenpaging | xencov | *.py | test-* | \
-		verify-stream-v2 | convert-legacy-stream | flask-*) continue ;;
-	esac
-	file -b "$b" | grep -q ELF && add_bin "$r" "$b"
-done
-for b in /usr/bin/xenstore-*; do
-	t=$(readlink -f "$b")
-	file -b "$t" | grep -q ELF && add_bin "$r" "$t" "$b"
-done
-add_bin "$r" /usr/bin/xenstore
-for b in /usr/bin/bash /usr/bin/stat /usr/bin/flock /usr/sbin/losetup \
-	/usr/bin/logger /usr/bin/ip /usr/bin/readlink /usr/bin/cmp; do
-	add_bin "$r" "$b"
-done
-cp -L /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 "$r/usr/lib/x86_64-linux-gnu/"
+add_toolstack "$r"
 # The device model and its firmware, where libxl looks for them.
 add_bin "$r" "$dm"
 mkdir -p "$r$xenlib/boot" "$r/usr/share/qemu" "$r/usr/share/seabios" \
