@@ -195,7 +195,7 @@ xk_where() { # domid
 }
 
 # Every change under both ends of our blkback's disk, with its value, for
-# the log when a check fails (xenstore-watch prints only paths).
+# the log when that disk fails (xenstore-watch prints only paths).
 xk_trace_vbd() { # domid vdev
 	local be=/local/domain/0/backend/$XK_BE_TYPE/$1/$2
 	local fe=/local/domain/$1/device/vbd/$2
@@ -259,11 +259,13 @@ CFG
 	xk_disks_done
 	xk_net_log xenpv-netback
 	cat /run/xk-where.out 2>/dev/null
-	sed 's/^/DOM0 vbd 51728: /' /run/xk-vbd-trace.txt 2>/dev/null
 	sed 's/^/XENPV| /' $xk_log 2>/dev/null
 	xk_checks
 	xk_blk_checks linux-blkback 51712 /run/xk-disk1.img
 	xk_blk_checks xenpv-blkback 51728 /run/xk-disk2.img
+	# Both ends' xenstore nodes in order, when that disk did not close clean.
+	xk_has "^xenpv: blk: vbd 51728 closed: 0 grants out, sound" ||
+		sed 's/^/DOM0 vbd 51728: /' /run/xk-vbd-trace.txt 2>/dev/null
 	xk_net_checks xenpv-netback
 	xk_balloon_checks
 }
