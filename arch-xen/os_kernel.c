@@ -3,49 +3,28 @@
  * os.h for the xenpv PV kernel: memory, events, locks, waiting, time and
  * logging here; grants in gnttab.c, xenstore in xenbus.c.
  */
+#include "arch-xen/heap.h"
 #include "arch-xen/hypercall.h"
 #include "arch-xen/kernel.h"
 #include "xenpv/compiler.h"
 #include "xenpv/os.h"
 
-/* ---- a small first-fit heap inside the image ------------------------ */
+/* ---- the heap: arch-xen/heap.c over a region inside the image -------- */
 
 #define HEAP_SIZE (2u << 20)
 
-struct block {
-	size_t size;		/* bytes after the header */
-	struct block *next;	/* free list only */
-};
-
-static uint8_t heap[HEAP_SIZE] __attribute__((aligned(16)));
-static struct block *free_list;
-static size_t heap_top;
+static uint8_t heap[HEAP_SIZE] __attribute__((aligned(KHEAP_ALIGN)));
+static struct kheap kheap;
 static struct spinlock heap_lock;
-
-static void *heap_take(size_t size)
-{
-	struct block **pp, *b;
-
-	size = (size + 15) & ~(size_t)15;
-	for (pp = &free_list; (b = *pp); pp = &b->next) {
-		if (b->size >= size) {
-			*pp = b->next;
-			return b + 1;
-		}
-	}
-	if (heap_top + sizeof(*b) + size > HEAP_SIZE)
-		return NULL;
-	b = (struct block *)(heap + heap_top);
-	b->size = size;
-	heap_top += sizeof(*b) + size;
-	return b + 1;
-}
 
 void *xpv_os_malloc(size_t size)
 {
 	unsigned long f = spin_lock_irqsave(&heap_lock);
-	void *p = heap_take(size);
+	void *p;
 
+	if (!kheap.base)
+		kheap_init(&kheap, heap, sizeof(heap));
+	p = kheap_alloc(&kheap, size);
 	spin_unlock_irqrestore(&heap_lock, f);
 	return p;
 }
@@ -59,14 +38,12 @@ void *xpv_os_zalloc(size_t size)
 
 void xpv_os_free(void *ptr)
 {
-	struct block *b = (struct block *)ptr - 1;
 	unsigned long f;
 
 	if (!ptr)
 		return;
 	f = spin_lock_irqsave(&heap_lock);
-	b->next = free_list;
-	free_list = b;
+	kheap_free(&kheap, ptr);
 	spin_unlock_irqrestore(&heap_lock, f);
 }
 
