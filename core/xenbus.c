@@ -195,6 +195,21 @@ int xpv_xenbus_parse_state(const char *s, size_t len, enum xenbus_state *out)
 	return 0;
 }
 
+int xpv_xenbus_read_state(const char *path, enum xenbus_state *out)
+{
+	char buf[8];
+	int n = xpv_os_xs_read(XPV_XBT_NIL, path, buf, sizeof(buf));
+
+	*out = XenbusStateUnknown;
+	if (n == -XPV_ENOENT)
+		return 0;
+	if (n == -XPV_E2BIG)
+		return -XPV_EINVAL;
+	if (n < 0)
+		return n;
+	return xpv_xenbus_parse_state(buf, (size_t)n, out);
+}
+
 static bool xpv_xenbus_type_ok(const char *type)
 {
 	size_t i;

@@ -631,29 +631,6 @@ static void bf_fail(struct xpv_blkfront *dev, int err, const char *why)
 	bf_set_state(dev, xpv_xenbus_fail(dev->state).next);
 }
 
-/*
- * The backend's state: 0 (a missing node is Unknown: the backend is gone),
- * -XPV_EINVAL for garbage, or the read's own error when the store did not
- * answer: then nothing is known and nothing must be done, least of all
- * taking the rings down under requests in flight.
- */
-static int bf_read_other(struct xpv_blkfront *dev, enum xenbus_state *other)
-{
-	char buf[8];
-	int n = xpv_os_xs_read(XPV_XBT_NIL, dev->backend_state, buf,
-			       sizeof(buf));
-
-	*other = XenbusStateUnknown;
-	if (n == -XPV_ENOENT)
-		return 0;
-	if (n == -XPV_E2BIG)
-		return -XPV_EINVAL;
-	if (n < 0)
-		return n;
-	return xpv_xenbus_parse_state(buf, (size_t)n, other) ? -XPV_EINVAL
-							     : 0;
-}
-
 /* Performs @st; false if the machine must stop here. */
 static bool bf_act(struct xpv_blkfront *dev, struct xpv_xenbus_step st)
 {
@@ -701,7 +678,9 @@ void xpv_blkfront_otherend_changed(struct xpv_blkfront *dev)
 	int err;
 
 	xpv_blkfront_work(dev);
-	err = bf_read_other(dev, &other);
+	/* A store that did not answer says nothing: least of all take the
+	 * rings down under requests in flight. */
+	err = xpv_xenbus_read_state(dev->backend_state, &other);
 	if (err == -XPV_EINVAL) {
 		bf_fail(dev, -XPV_EPROTO, "backend state node is garbage");
 		return;

@@ -393,24 +393,15 @@ static int nf_act(struct xpv_netfront *nf, enum xpv_xenbus_action a,
 	}
 }
 
-/*
- * The backend's state into *@s: 0 (a missing node is Unknown: a backend
- * directory that is gone is a backend that is gone; garbage is 0xff, which
- * the state table fails), or the read's error when the store did not
- * answer: then nothing is known and nothing must be done.
- */
+/* The backend's state into *@s (xpv_xenbus_read_state); garbage is 0xff,
+ * which the state table fails. */
 static int nf_other_state(struct xpv_netfront *nf, enum xenbus_state *s)
 {
-	char v[16];
-	int n = xpv_os_xs_read(XPV_XBT_NIL, nf->state_path, v, sizeof(v));
+	int err = xpv_xenbus_read_state(nf->state_path, s);
 
-	*s = XenbusStateUnknown;
-	if (n == -XPV_ENOENT)
-		return 0;
-	if (n < 0 && n != -XPV_E2BIG)
-		return n;
-	if (n < 0 || xpv_xenbus_parse_state(v, (size_t)n, s))
-		*s = (enum xenbus_state)0xff;
+	if (err != -XPV_EINVAL)
+		return err;
+	*s = (enum xenbus_state)0xff;
 	return 0;
 }
 

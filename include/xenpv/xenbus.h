@@ -73,6 +73,15 @@ const char *xpv_xenbus_action_name(enum xpv_xenbus_action a);
 int xpv_xenbus_parse_state(const char *s, size_t len, enum xenbus_state *out);
 
 /*
+ * The other end's state node at @path into *@out: 0 (a missing node is
+ * Unknown: an end whose directory is gone is gone), -XPV_EINVAL for a value
+ * that is not a state (*@out stays Unknown), or the read's own error when
+ * the store did not answer: then nothing is known and the caller should
+ * do nothing.
+ */
+int xpv_xenbus_read_state(const char *path, enum xenbus_state *out);
+
+/*
  * Path builders.  Each returns the length written or -XPV_E2BIG when @buf
  * is too small (the buffer then holds a truncated string, not to be used),
  * -XPV_EINVAL for a device type that is empty, too long or not made of

@@ -28,6 +28,7 @@ static grant_entry_v1_t gnttab[FAKE_OS_NR_GREFS];
 static bool claimed[FAKE_OS_NR_GREFS];
 static unsigned int gnt_limit = FAKE_OS_NR_GREFS, gnt_claimed;
 static int claim_error;
+static int read_error;	/* the next xs read fails with it (0: none) */
 static unsigned int errors;
 
 struct fake_port {
@@ -82,6 +83,7 @@ void fake_os_reset(void)
 	gnt_limit = FAKE_OS_NR_GREFS;
 	gnt_claimed = 0;
 	claim_error = 0;
+	read_error = 0;
 	errors = 0;
 	memset(ports, 0, sizeof(ports));
 	memset(nodes, 0, sizeof(nodes));
@@ -498,6 +500,13 @@ static void fake_xs_fire(const char *path)
 		fire[i].fn(path, fire[i].arg);
 }
 
+void fake_os_xs_fail_next_read(int err)
+{
+	pthread_mutex_lock(&fake_mu);
+	read_error = err;
+	pthread_mutex_unlock(&fake_mu);
+}
+
 int xpv_os_xs_read(xpv_xbt_t t, const char *path, char *buf, size_t size)
 {
 	struct fake_node *nd;
@@ -506,6 +515,12 @@ int xpv_os_xs_read(xpv_xbt_t t, const char *path, char *buf, size_t size)
 	int ret;
 
 	pthread_mutex_lock(&fake_mu);
+	if (read_error) {
+		ret = read_error;
+		read_error = 0;
+		pthread_mutex_unlock(&fake_mu);
+		return ret;
+	}
 	nd = fake_xs_find(path);
 	if (nd)
 		v = nd->value;

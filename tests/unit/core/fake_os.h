@@ -53,6 +53,9 @@ bool fake_os_evtchn_fire(evtchn_port_t port);
 /* The value at @path, or NULL. */
 const char *fake_os_xs_get(const char *path);
 unsigned int fake_os_xs_count(void);
+/* Make the next read fail with @err (negative), once: a store that did
+ * not answer. */
+void fake_os_xs_fail_next_read(int err);
 
 /* ---- logging ---- */
 unsigned int fake_os_log_count(enum xpv_log_level level);

@@ -450,6 +450,34 @@ static int suite_init(void)
 	return 0;
 }
 
+/* The other end's state node: missing, a state, garbage, no answer. */
+static void test_read_state(void)
+{
+	static const char *const bad[] = { "", "x", "44", "9", "1234567890" };
+	const char *p = "/local/domain/0/backend/vbd/1/51712/state";
+	enum xenbus_state s = XenbusStateClosed;
+	unsigned int i;
+
+	fake_os_reset();
+	CU_ASSERT_EQUAL(xpv_xenbus_read_state(p, &s), 0);
+	CU_ASSERT_EQUAL(s, XenbusStateUnknown);
+	xpv_os_xs_write(XPV_XBT_NIL, p, "4");
+	CU_ASSERT_EQUAL(xpv_xenbus_read_state(p, &s), 0);
+	CU_ASSERT_EQUAL(s, XenbusStateConnected);
+	for (i = 0; i < XPV_ARRAY_SIZE(bad); i++) {
+		xpv_os_xs_write(XPV_XBT_NIL, p, bad[i]);
+		CU_ASSERT_EQUAL(xpv_xenbus_read_state(p, &s), -XPV_EINVAL);
+		CU_ASSERT_EQUAL(s, XenbusStateUnknown);
+	}
+	xpv_os_xs_write(XPV_XBT_NIL, p, "5");
+	fake_os_xs_fail_next_read(-XPV_EIO);
+	CU_ASSERT_EQUAL(xpv_xenbus_read_state(p, &s), -XPV_EIO);
+	CU_ASSERT_EQUAL(s, XenbusStateUnknown);
+	CU_ASSERT_EQUAL(xpv_xenbus_read_state(p, &s), 0);
+	CU_ASSERT_EQUAL(s, XenbusStateClosing);
+	fake_os_reset();
+}
+
 static CU_TestInfo xenbus_tests[] = {
 	{ "frontend table", test_front_table },
 	{ "backend table", test_back_table },
@@ -463,6 +491,7 @@ static CU_TestInfo xenbus_tests[] = {
 	{ "all pairs", test_all_pairs },
 	{ "handshake actions", test_handshake_actions },
 	{ "parse state", test_parse_state },
+	{ "read the other end's state", test_read_state },
 	{ "state and action names", test_names },
 	{ "paths", test_paths },
 	{ "path truncation", test_path_truncation },
