@@ -22,8 +22,10 @@ struct trap_frame {
 extern start_info_t *start_info;
 extern struct shared_info *shared;
 
-/* A lock for several vCPUs; the irqsave form also masks this vCPU's events. */
-/* The owner fields only serve the lockup report in smp.c. */
+/*
+ * A lock for several vCPUs; the irqsave form also masks this vCPU's events.
+ * The owner fields only serve the lockup report in smp.c.
+ */
 struct spinlock {
 	int locked;
 	unsigned int owner_cpu;

@@ -14,17 +14,15 @@
 #define HEAP_SIZE (2u << 20)
 
 static uint8_t heap[HEAP_SIZE] __attribute__((aligned(KHEAP_ALIGN)));
-static struct kheap kheap;
+/* Set up at build time: no allocation can come before it. */
+static struct kheap kheap = { .base = heap, .size = HEAP_SIZE };
 static struct spinlock heap_lock;
 
 void *xpv_os_malloc(size_t size)
 {
 	unsigned long f = spin_lock_irqsave(&heap_lock);
-	void *p;
+	void *p = kheap_alloc(&kheap, size);
 
-	if (!kheap.base)
-		kheap_init(&kheap, heap, sizeof(heap));
-	p = kheap_alloc(&kheap, size);
 	spin_unlock_irqrestore(&heap_lock, f);
 	return p;
 }

@@ -72,10 +72,11 @@ static void *xenx_map(struct xpv_xenops *x, domid_t dom, unsigned int count,
 	if (!p) {
 		*err = errno ? -errno : -EINVAL;
 		/* gntdev reports any failed entry as EINVAL: name the refs. */
-		fprintf(stderr, "xenops: mapping %u grant(s) of domain %u "
-			"(refs %u..%u, %s) failed: %s\n", count, dom, refs[0],
-			count ? refs[count - 1] : 0, writable ? "rw" : "ro",
-			strerror(-*err));
+		if (count)
+			fprintf(stderr, "xenops: mapping %u grant(s) of domain "
+				"%u (refs %u..%u, %s) failed: %s\n", count, dom,
+				refs[0], refs[count - 1],
+				writable ? "rw" : "ro", strerror(-*err));
 	}
 	return p;
 }

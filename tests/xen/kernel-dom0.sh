@@ -212,8 +212,18 @@ xk_bridge() {
 	ip link set xenbr0 up
 }
 
+# Until domain NAME is gone (it powers itself off): false after 120 s.
+xk_gone() { # name
+	local i=0
+	while xl domid "$1" >/dev/null 2>&1; do
+		[ $i -ge 240 ] && return 1
+		sleep 0.5
+		i=$((i + 1))
+	done
+}
+
 xk_run() {
-	local cfg=/run/xenpv-kernel.cfg t0 i peer
+	local cfg=/run/xenpv-kernel.cfg t0 peer
 	[ -f /boot/xenpv-kernel ] || { xt "xenpv-kernel xl create" false; return; }
 	xk_disks
 	xk_bridge
@@ -245,12 +255,7 @@ CFG
 	xk_trace_vbd "$xk_domid" 51728 &
 	tracer=$!
 	xk_watch_clock 300 >/run/xenpv-clock.txt
-	i=0
-	while xl domid xenpv >/dev/null 2>&1 && [ $i -lt 240 ]; do
-		sleep 0.5
-		i=$((i + 1))
-	done
-	xt "xenpv-kernel powered itself off" [ $i -lt 240 ] ||
+	xt "xenpv-kernel powered itself off" xk_gone xenpv ||
 		xk_where "$xk_domid"
 	xl destroy xenpv 2>/dev/null
 	wait $peer
@@ -273,7 +278,7 @@ CFG
 # A second, short boot: the kernel's netfront on Linux's xen-netback (xl
 # vif=), network only.
 xk_run_linux_net() {
-	local cfg=/run/xenpv-kernel-ln.cfg d peer i
+	local cfg=/run/xenpv-kernel-ln.cfg d peer
 	cat >$cfg <<CFG
 name = "xenpv-ln"
 type = "pv"
@@ -293,11 +298,7 @@ CFG
 	d=$(xl domid xenpv-ln 2>/dev/null)
 	xk_net_peer "$d" "vif$d.0" linux-netback &
 	peer=$!
-	i=0
-	while xl domid xenpv-ln >/dev/null 2>&1 && [ $i -lt 240 ]; do
-		sleep 0.5
-		i=$((i + 1))
-	done
+	xk_gone xenpv-ln
 	xl destroy xenpv-ln 2>/dev/null
 	wait $peer
 	xk_net_log linux-netback
